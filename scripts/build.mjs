@@ -1,0 +1,35 @@
+// Two bundles: the CommonJS fast path (node built-ins only) and the ESM full CLI, whose npm
+// dependencies stay external and load from node_modules only when a command needs them.
+import { build } from 'esbuild';
+import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
+
+const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', legalComments: 'none' };
+
+await build({
+  ...common,
+  entryPoints: ['src/fastpath/main.ts'],
+  outfile: 'dist/kubecred.cjs',
+  format: 'cjs',
+  // The fast path must not pull in any package: fail the build if it tries.
+  external: [],
+  packages: 'external',
+});
+
+await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cli.mjs',
+  format: 'esm',
+  packages: 'external',
+  sourcemap: 'linked',
+  banner: { js: "import { createRequire as __kubecredCreateRequire } from 'node:module'; const require = __kubecredCreateRequire(import.meta.url);" },
+});
+
+const fast = readFileSync('dist/kubecred.cjs', 'utf8');
+const stray = [...fast.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]).filter((s) => !s.startsWith('node:'));
+if (stray.length > 0 || /\bimport\(/.test(fast)) {
+  console.error(`build: the fast path may only require node: built-ins and never import() (found ${stray.join(', ') || 'import()'})`);
+  process.exit(1);
+}
+copyFileSync('src/fastpath/load-full-cli.cjs', 'dist/load-full-cli.cjs');
+for (const bin of ['bin/kubecred.cjs', 'bin/kubectl-cred.cjs']) chmodSync(bin, 0o755);

@@ -1,0 +1,34 @@
+// `kubecred login --context NAME` and `kubecred logout --context NAME`.
+import { Command } from 'commander';
+import { nodeInfrastructure } from '../infra/node-infra.js';
+import { login, logout } from '../usecases/login-logout.js';
+
+export function registerLoginLogout(program: Command): void {
+  program
+    .command('login')
+    .description('log in for a context now: warms the token cache and prints who you are')
+    .requiredOption('--context <name>', 'kubeconfig context')
+    .option('--kubeconfig <file>', 'kubeconfig file')
+    .option('-v, --verbose', 'explain what happens on stderr')
+    .action(async (opts: { context: string; kubeconfig?: string; verbose?: boolean }) => {
+      const interactive = process.stdin.isTTY === true;
+      const infra = nodeInfrastructure({ verbose: opts.verbose === true, interactive });
+      process.stdout.write((await login(infra, { contextName: opts.context, kubeconfig: opts.kubeconfig, interactive })) + '\n');
+    });
+  program
+    .command('logout')
+    .description("forget a context's tokens and stored secrets, revoking them at the provider where it can")
+    .requiredOption('--context <name>', 'kubeconfig context')
+    .option('--kubeconfig <file>', 'kubeconfig file')
+    .option('--delete-application-credential', 'Keystone: also delete the application credential setup-context created')
+    .option('-v, --verbose', 'explain what happens on stderr')
+    .action(async (opts: { context: string; kubeconfig?: string; verbose?: boolean; deleteApplicationCredential?: boolean }) => {
+      const infra = nodeInfrastructure({ verbose: opts.verbose === true, interactive: false });
+      const lines = await logout(infra, {
+        contextName: opts.context,
+        kubeconfig: opts.kubeconfig,
+        options: { deleteApplicationCredential: opts.deleteApplicationCredential === true },
+      });
+      for (const line of lines) process.stdout.write(line + '\n');
+    });
+}

@@ -1,0 +1,51 @@
+// Wires commander to the use cases. Nothing here decides anything.
+import { Command, CommanderError } from 'commander';
+import { ExecInfoError } from '../exec/exec-info.js';
+import { UsageError } from '../exec/flags.js';
+import { oneLine } from '../shared/errors.js';
+import { registerGetToken } from './get-token-command.js';
+import { registerCache } from './cache-command.js';
+import { registerLoginLogout } from './login-command.js';
+import { registerSetupContext } from './setup-context-command.js';
+import { VERSION } from '../shared/version.js';
+
+export function buildProgram(): Command {
+  const program = new Command('kubecred')
+    .description('kubectl credentials for OIDC, OpenStack Keystone, INDIGO IAM and Cozystack tenant clusters')
+    .version(VERSION, '--version')
+    .enablePositionalOptions()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(`kubecred: ${text.replace(/^error: /, '')}`) });
+  registerGetToken(program);
+  registerSetupContext(program);
+  registerLoginLogout(program);
+  registerCache(program);
+  applyRecursively(program, (c) => c.exitOverride());
+  return program;
+}
+
+function applyRecursively(cmd: Command, fn: (c: Command) => void): void {
+  fn(cmd);
+  for (const sub of cmd.commands) applyRecursively(sub, fn);
+}
+
+/** Runs the CLI; returns the exit code: 0 ok, 1 runtime failure, 2 usage error. */
+export async function main(argv: string[]): Promise<number> {
+  const verbose = argv.includes('-v') || argv.includes('--verbose');
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed its one-line message.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return err.code === 'commander.executeSubCommandAsync' ? 1 : 2;
+    }
+    process.stderr.write(`kubecred: ${oneLine(err)}\n`);
+    if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    if (err instanceof UsageError) return 2;
+    if (err instanceof ExecInfoError) return 1;
+    const code = (err as { exitCode?: unknown }).exitCode;
+    return typeof code === 'number' ? code : 1;
+  }
+}

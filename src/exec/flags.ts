@@ -1,0 +1,145 @@
+// A table-driven parser for `get-token <provider> …` arguments. The fast path and the full CLI both
+// parse with it, so both compute the same cache key from the same argv. Imports nothing.
+
+export type FlagType = 'string' | 'boolean' | 'list';
+
+export interface FlagSpec {
+  /** Canonical long name without dashes, e.g. `issuer-url`. */
+  name: string;
+  type: FlagType;
+  /** Other accepted spellings (kubelogin's, client-keystone-auth's), without dashes. */
+  aliases?: readonly string[];
+  /** Environment variables read, in order, when the flag is absent (OS_AUTH_URL, …). */
+  env?: readonly string[];
+  /** For `list`: also split each value on commas, as Go's pflag StringSlice does. */
+  splitCommas?: boolean;
+  /** Accepted but ignored (a kubelogin flag that has no meaning here); never an error. */
+  ignored?: boolean;
+  description: string;
+  /** Shown in --help; the parser does not apply it (use cases do). */
+  defaultText?: string;
+  /** A single-letter short form, e.g. `v`. */
+  short?: string;
+}
+
+export type FlagValue = string | boolean | string[];
+export type FlagValues = Record<string, FlagValue | undefined>;
+
+export class UsageError extends Error {
+  readonly exitCode = 2;
+}
+
+export interface ParsedFlags {
+  values: FlagValues;
+  positionals: string[];
+  /** Flags that came from the environment rather than argv, by canonical name. */
+  fromEnv: string[];
+}
+
+function indexFlags(specs: readonly FlagSpec[]): Map<string, FlagSpec> {
+  const byName = new Map<string, FlagSpec>();
+  for (const spec of specs) {
+    byName.set(spec.name, spec);
+    for (const alias of spec.aliases ?? []) byName.set(alias, spec);
+    if (spec.short) byName.set(spec.short, spec);
+  }
+  return byName;
+}
+
+function parseBoolean(name: string, text: string): boolean {
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
+  throw new UsageError(`--${name} takes true or false, not ${JSON.stringify(text)}`);
+}
+
+/**
+ * Accepts `--name value`, `--name=value`, `-x value`, booleans as `--name` or `--name=false`,
+ * repeated list flags, and `--` to end flags. Unknown flags are a UsageError naming the flag.
+ */
+export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[], env: Record<string, string | undefined> = {}): ParsedFlags {
+  const byName = indexFlags(specs);
+  const values: FlagValues = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const body = arg.startsWith('--') ? arg.slice(2) : arg.slice(1);
+    const eq = body.indexOf('=');
+    const name = eq === -1 ? body : body.slice(0, eq);
+    const spec = byName.get(name);
+    if (!spec) throw new UsageError(`unknown flag ${arg.split('=')[0]}: see --help for the accepted flags`);
+    let inline: string | undefined = eq === -1 ? undefined : body.slice(eq + 1);
+    if (spec.type === 'boolean') {
+      values[spec.name] = inline === undefined ? true : parseBoolean(name, inline);
+      continue;
+    }
+    if (inline === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined) throw new UsageError(`flag --${name} needs a value`);
+      inline = next;
+      i++;
+    }
+    if (spec.type === 'string') {
+      values[spec.name] = inline;
+    } else {
+      const list = (values[spec.name] as string[] | undefined) ?? [];
+      const parts = spec.splitCommas ? inline.split(',').filter((p) => p !== '') : [inline];
+      list.push(...parts);
+      values[spec.name] = list;
+    }
+  }
+  const fromEnv: string[] = [];
+  for (const spec of specs) {
+    if (values[spec.name] !== undefined || !spec.env) continue;
+    for (const variable of spec.env) {
+      const fromVar = env[variable];
+      if (fromVar === undefined || fromVar === '') continue;
+      values[spec.name] = spec.type === 'list' ? [fromVar] : spec.type === 'boolean' ? parseBoolean(variable, fromVar) : fromVar;
+      fromEnv.push(spec.name);
+      break;
+    }
+  }
+  for (const spec of specs) if (spec.ignored) delete values[spec.name];
+  return { values, positionals, fromEnv };
+}
+
+export function stringFlag(values: FlagValues, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function listFlag(values: FlagValues, name: string): string[] {
+  const v = values[name];
+  return Array.isArray(v) ? v : [];
+}
+
+export function booleanFlag(values: FlagValues, name: string): boolean {
+  return values[name] === true;
+}
+
+/**
+ * Durations as users write them: `90`, `90s`, `5m`, `1h30m`, `1500ms`. Returns milliseconds.
+ */
+export function parseDuration(flag: string, text: string): number {
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let total = 0;
+  let consumed = 0;
+  for (const m of text.matchAll(re)) {
+    if (m.index !== consumed) break;
+    const n = Number(m[1]);
+    total += m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n * 3_600_000;
+    consumed += m[0].length;
+  }
+  if (consumed !== text.length || consumed === 0) {
+    throw new UsageError(`--${flag} takes a duration like 60s, 5m or 1h, not ${JSON.stringify(text)}`);
+  }
+  return Math.round(total);
+}

@@ -1,0 +1,24 @@
+// Entry point of the `kubecred` and `kubectl-cred` bins, bundled as CommonJS (dist/kubecred.cjs):
+// CommonJS because Node's ESM loader alone costs ~10% of start-up (shared/reference/performance.md).
+// A cache hit prints and returns; anything else loads the full CLI (dist/cli.mjs) lazily.
+import { writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { answerFromCache } from './cache-hit.js';
+
+const argv = process.argv.slice(2);
+const answer = answerFromCache({
+  argv,
+  env: process.env,
+  nowMs: Date.now(),
+  // Touching process.stdin would build a stream we never use; ask the fd instead, and only if needed.
+  stdinIsTTY: () => (process.getBuiltinModule('node:tty') as typeof import('node:tty')).isatty(0),
+});
+
+if (answer !== undefined) {
+  // One synchronous write: cheaper than initialising process.stdout, and complete before exit.
+  writeSync(1, answer);
+} else {
+  // A computed path, so the bundler leaves this require to run time (see load-full-cli.cjs).
+  const runFullCli = require(join(__dirname, 'load-full-cli.cjs')) as (argv: string[]) => void;
+  runFullCli(argv);
+}

@@ -1,0 +1,91 @@
+// One HTTP client for everything that talks to an IdP or Keystone: HTTPS_PROXY/HTTP_PROXY/NO_PROXY
+// honoured (undici's EnvHttpProxyAgent), extra CAs added to Node's default roots, TLS verified
+// unless the user explicitly says otherwise, and a timeout on every request.
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { EnvHttpProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import { KubecredError } from '../shared/errors.js';
+
+export interface HttpOptions {
+  /** PEM files of extra CAs to trust. */
+  caFiles?: readonly string[];
+  /** PEM text (or base64 of PEM) of extra CAs to trust. */
+  caData?: readonly string[];
+  insecureSkipTlsVerify?: boolean;
+  /** Per request, connect to last byte. */
+  timeoutMs?: number;
+  env?: Record<string, string | undefined>;
+}
+
+export type FetchFunction = (url: string | URL, init?: RequestInit) => Promise<Response>;
+
+export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
+
+function decodeCa(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('-----BEGIN')) return trimmed;
+  const decoded = Buffer.from(trimmed, 'base64').toString('utf8');
+  if (!decoded.includes('-----BEGIN CERTIFICATE-----')) throw new KubecredError('CA data is neither PEM nor base64 of PEM: check --certificate-authority-data');
+  return decoded;
+}
+
+export function loadCaBundle(options: HttpOptions): string[] | undefined {
+  const extra: string[] = [];
+  for (const file of options.caFiles ?? []) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new KubecredError(`cannot read CA file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new KubecredError(`CA file ${file} holds no PEM certificate`);
+    extra.push(text);
+  }
+  for (const data of options.caData ?? []) extra.push(decodeCa(data));
+  // Setting `ca` replaces Node's roots, so keep them beside the extra ones.
+  return extra.length ? [...rootCertificates, ...extra] : undefined;
+}
+
+export function createDispatcher(options: HttpOptions): Dispatcher {
+  const env = options.env ?? process.env;
+  const ca = loadCaBundle(options);
+  const connect = { ca, rejectUnauthorized: options.insecureSkipTlsVerify !== true, timeout: options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS };
+  return new EnvHttpProxyAgent({
+    httpProxy: env.HTTP_PROXY ?? env.http_proxy,
+    httpsProxy: env.HTTPS_PROXY ?? env.https_proxy,
+    noProxy: env.NO_PROXY ?? env.no_proxy,
+    connect,
+    requestTls: connect,
+    proxyTls: { timeout: connect.timeout },
+  } as ConstructorParameters<typeof EnvHttpProxyAgent>[0]);
+}
+
+/**
+ * A fetch bound to the dispatcher, with a timeout. Network and TLS failures become one-line
+ * KubecredErrors naming the host and the cause (never the request body).
+ */
+export function createFetch(options: HttpOptions): FetchFunction {
+  const dispatcher = createDispatcher(options);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+  return async (url, init = {}) => {
+    const signal = init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+    try {
+      return (await undiciFetch(url as string, { ...(init as object), signal, dispatcher } as never)) as unknown as Response;
+    } catch (err) {
+      throw new KubecredError(describeNetworkError(url, err, timeoutMs));
+    }
+  };
+}
+
+export function describeNetworkError(url: string | URL, err: unknown, timeoutMs: number): string {
+  const host = new URL(String(url)).host;
+  const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `${host} did not answer within ${Math.round(timeoutMs / 1000)}s: check the URL, your network or HTTPS_PROXY`;
+  const code = e.cause?.code;
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO|TLS|SSL/.test(code)) {
+    return `TLS verification of ${host} failed (${code}): pass the CA that signed it (see --help for the CA flag)`;
+  }
+  if (code === 'ECONNREFUSED') return `${host} refused the connection: is the URL right and the service up?`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot resolve ${host}: check the URL or your DNS`;
+  return `request to ${host} failed: ${e.cause?.message ?? e.message ?? String(err)}`;
+}

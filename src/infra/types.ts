@@ -1,0 +1,36 @@
+// Infrastructure the use cases need, injected so tests can swap any part (kubelogin's split).
+export interface Clock {
+  now(): number;
+}
+
+export interface Logger {
+  /** Progress for people, on stderr. */
+  info(message: string): void;
+  /** Only with -v. Callers never pass secrets. */
+  debug(message: string): void;
+  warn(message: string): void;
+}
+
+export interface Prompt {
+  /** Whether a terminal is there to ask on (stdin and stderr are TTYs and kubectl allowed stdin). */
+  readonly available: boolean;
+  /** Reads a line with echo off. Throws when no terminal is available. */
+  secret(question: string): Promise<string>;
+  /** Reads a line with echo on. */
+  line(question: string): Promise<string>;
+}
+
+export interface Browser {
+  /** Opens the URL with --browser-command or the system browser; resolves once started. */
+  open(url: string, command?: string): Promise<void>;
+}
+
+export interface Infrastructure {
+  clock: Clock;
+  log: Logger;
+  prompt: Prompt;
+  browser: Browser;
+  env: Record<string, string | undefined>;
+  /** stderr is a terminal (QR codes, colours). */
+  stderrIsTTY: boolean;
+}

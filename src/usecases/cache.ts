@@ -1,0 +1,63 @@
+// `cache list` and `cache reset`: what is cached, and forgetting it.
+import { openTokenStore } from '../store/token-store.js';
+import type { CacheEntry } from '../store/token-cache.js';
+import type { Identity } from '../store/cache-key.js';
+
+export interface CacheRow {
+  key: string;
+  provider?: string;
+  identity?: string;
+  expiresAt?: string;
+  expired?: boolean;
+  storage?: string;
+  problem?: string;
+}
+
+/** A short human description of an identity: `alice @ https://issuer (client kubernetes)`. */
+export function describeIdentity(identity: Identity, label: string | undefined): string {
+  const parts: string[] = [];
+  if (label) parts.push(label);
+  const where = identity.issuer ?? identity.authUrl ?? identity.cluster ?? identity.server;
+  if (typeof where === 'string' && where) parts.push(`@ ${where}`);
+  const project = identity.project as { name?: string; id?: string } | undefined;
+  if (project?.name || project?.id) parts.push(`project ${project.name ?? project.id}`);
+  if (typeof identity.clientId === 'string' && identity.clientId) parts.push(`client ${identity.clientId}`);
+  return parts.join(' ') || '(unknown)';
+}
+
+export async function listCache(dir: string, nowMs: number): Promise<CacheRow[]> {
+  const store = await openTokenStore({ dir, storage: 'disk', notice: () => {} });
+  const rows: CacheRow[] = [];
+  for (const item of await store.list()) {
+    if ('problem' in item) {
+      rows.push({ key: item.key, problem: item.problem });
+      continue;
+    }
+    const e: CacheEntry = item.entry;
+    rows.push({
+      key: item.key,
+      provider: e.provider,
+      identity: describeIdentity(e.identity, e.label),
+      expiresAt: e.expiresAt,
+      expired: Date.parse(e.expiresAt) <= nowMs,
+      storage: e.storage,
+    });
+  }
+  return rows.sort((a, b) => (a.identity ?? '').localeCompare(b.identity ?? ''));
+}
+
+/** Removes cached tokens (not the secret store: the next get-token refreshes without a person). */
+export async function resetCache(dir: string, keys: string[] | 'all'): Promise<string[]> {
+  const store = await openTokenStore({ dir, storage: 'keyring', notice: () => {} });
+  const targets = keys === 'all' ? (await store.list()).map((i) => i.key) : keys;
+  const removed: string[] = [];
+  for (const key of targets) if (await store.remove(key)) removed.push(key);
+  return removed;
+}
+
+export function relativeTime(targetMs: number, nowMs: number): string {
+  const s = Math.round((targetMs - nowMs) / 1000);
+  const abs = Math.abs(s);
+  const text = abs < 90 ? `${abs}s` : abs < 5400 ? `${Math.round(abs / 60)}m` : abs < 172800 ? `${Math.round(abs / 3600)}h` : `${Math.round(abs / 86400)}d`;
+  return s >= 0 ? `in ${text}` : `${text} ago`;
+}

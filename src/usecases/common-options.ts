@@ -1,0 +1,28 @@
+// The get-token options every provider shares, resolved once.
+import { DEFAULT_MIN_VALIDITY_MS } from '../exec/common-flags.js';
+import { booleanFlag, parseDuration, stringFlag, UsageError, type FlagValues } from '../exec/flags.js';
+import { defaultCacheDir } from '../store/paths.js';
+import type { TokenStorage } from '../store/token-cache.js';
+
+export interface CommonOptions {
+  minValidityMs: number;
+  cacheDir: string;
+  storage: TokenStorage;
+  forceRefresh: boolean;
+  verbose: boolean;
+}
+
+export function resolveCommonOptions(values: FlagValues, env: Record<string, string | undefined>): CommonOptions {
+  const minText = stringFlag(values, 'min-validity');
+  const storage = stringFlag(values, 'token-cache-storage') ?? 'disk';
+  if (storage !== 'disk' && storage !== 'keyring' && storage !== 'none') {
+    throw new UsageError(`--token-cache-storage takes disk, keyring or none, not ${JSON.stringify(storage)}`);
+  }
+  return {
+    minValidityMs: minText === undefined ? DEFAULT_MIN_VALIDITY_MS : parseDuration('min-validity', minText),
+    cacheDir: stringFlag(values, 'token-cache-dir') ?? defaultCacheDir(env),
+    storage,
+    forceRefresh: booleanFlag(values, 'force-refresh'),
+    verbose: booleanFlag(values, 'verbose'),
+  };
+}

@@ -1,0 +1,133 @@
+// get-token on a miss (the fast path already answered every fresh cache hit it could):
+// parse → key → cache → (lock → re-read → refresh or log in → write) → ExecCredential.
+import type { CredentialProvider, ProviderContext } from '../providers/types.js';
+import type { Infrastructure } from '../infra/types.js';
+import type { ExecInfo } from '../exec/exec-info.js';
+import { formatExecCredential, isFresh } from '../exec/exec-credential.js';
+import { parseFlags, UsageError, type FlagValues } from '../exec/flags.js';
+import { cacheKey } from '../store/cache-key.js';
+import { withKeyLock } from '../store/lock.js';
+import { openTokenStore, type TokenStore } from '../store/token-store.js';
+import { openSecretStore, scopedSecrets } from '../store/secret-store.js';
+import { clearFailure, recentFailure, recordFailure } from '../store/failure-marker.js';
+import type { CacheEntry } from '../store/token-cache.js';
+import { LoginFailedError, KubecredError, oneLine } from '../shared/errors.js';
+import { resolveCommonOptions, type CommonOptions } from './common-options.js';
+
+export interface GetTokenInput {
+  provider: CredentialProvider<unknown>;
+  argv: readonly string[];
+  execInfo: ExecInfo;
+  contextName?: string;
+}
+
+export interface Resolved {
+  values: FlagValues;
+  settings: unknown;
+  key: string;
+  common: CommonOptions;
+}
+
+/** Parses get-token arguments exactly as the fast path does, then validates them. */
+export function resolveInvocation(provider: CredentialProvider<unknown>, argv: readonly string[], env: Record<string, string | undefined>): Resolved {
+  const { values, positionals } = parseFlags(provider.getTokenFlags, argv, env);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}: flags only, see --help`);
+  const common = resolveCommonOptions(values, env);
+  const settings = provider.settings(values, env);
+  return { values, settings, key: cacheKey(provider.identity(values)), common };
+}
+
+function freshEntry(read: Awaited<ReturnType<TokenStore['read']>>, nowMs: number, minValidityMs: number): CacheEntry | undefined {
+  if (read.status !== 'hit' || !read.entry.credential) return undefined;
+  return isFresh(Date.parse(read.entry.expiresAt), nowMs, minValidityMs) ? read.entry : undefined;
+}
+
+export interface GetTokenResult {
+  /** The ExecCredential JSON for stdout. */
+  output: string;
+  entry: CacheEntry;
+  /** Whether it came from the cache or was obtained now. */
+  fromCache: boolean;
+}
+
+export async function getToken(infra: Infrastructure, input: GetTokenInput): Promise<GetTokenResult> {
+  const { provider, execInfo } = input;
+  const { values, settings, key, common } = resolveInvocation(provider, input.argv, infra.env);
+  const { log, clock } = infra;
+  const startedAt = clock.now();
+  const tokens = await openTokenStore({ dir: common.cacheDir, storage: common.storage, notice: (m) => log.info(m) });
+  const print = (entry: CacheEntry, fromCache: boolean): GetTokenResult => ({
+    output: formatExecCredential(execInfo.apiVersion, entry.credential!, Date.parse(entry.expiresAt), common.minValidityMs),
+    entry,
+    fromCache,
+  });
+
+  let read = await tokens.read(key);
+  if (read.status === 'corrupt') log.warn(`cached token ${key.slice(0, 12)}… is unusable (${read.problem}); getting a new one`);
+  if (!common.forceRefresh) {
+    const hit = freshEntry(read, clock.now(), common.minValidityMs);
+    if (hit) {
+      log.debug(`cache hit ${key.slice(0, 12)}…, valid until ${hit.expiresAt}`);
+      return print(hit, true);
+    }
+  }
+  const failed = recentFailure(common.cacheDir, key, clock.now());
+  if (failed !== undefined) throw new LoginFailedError(`${failed} (a login for this identity failed moments ago; retry in 30 s${hint(input.contextName)})`);
+
+  return withKeyLock(
+    common.cacheDir,
+    key,
+    async () => {
+      // Another process may have refreshed or logged in while we waited for the lock.
+      read = await tokens.read(key);
+      const previous = read.status === 'hit' ? read.entry : undefined;
+      const theirs = freshEntry(read, clock.now(), common.minValidityMs);
+      if (theirs && (!common.forceRefresh || Date.parse(theirs.obtainedAt) >= startedAt)) {
+        log.debug('another kubecred obtained a token while we waited');
+        return print(theirs, true);
+      }
+      const again = recentFailure(common.cacheDir, key, clock.now());
+      if (again !== undefined) throw new LoginFailedError(`${again} (another kubecred's login just failed; retry in 30 s${hint(input.contextName)})`);
+      const secretStore = await openSecretStore({ cacheDir: common.cacheDir, notice: (m) => log.info(m) });
+      const ctx: ProviderContext = {
+        infra,
+        secrets: scopedSecrets(secretStore, key),
+        interactive: execInfo.interactive,
+        cluster: execInfo.cluster,
+        key,
+        contextName: input.contextName,
+      };
+      let obtained;
+      try {
+        obtained = await provider.obtain(ctx, settings, previous, common.forceRefresh ? 'login' : 'auto');
+      } catch (err) {
+        if (err instanceof LoginFailedError) recordFailure(common.cacheDir, key, oneLine(err), clock.now());
+        throw err;
+      }
+      if (!isFresh(obtained.expiresAt.getTime(), clock.now(), common.minValidityMs)) {
+        throw new KubecredError(
+          `the new credential expires at ${obtained.expiresAt.toISOString()}, within --min-validity (${common.minValidityMs / 1000}s): lower --min-validity`,
+        );
+      }
+      const entry: CacheEntry = {
+        v: 1,
+        provider: provider.kind,
+        identity: provider.identity(values),
+        label: obtained.label,
+        storage: 'disk',
+        expiresAt: obtained.expiresAt.toISOString(),
+        obtainedAt: new Date(clock.now()).toISOString(),
+        credential: obtained.material,
+        meta: obtained.meta,
+      };
+      await tokens.write(key, entry);
+      clearFailure(common.cacheDir, key);
+      return print(entry, false);
+    },
+    { onWait: () => log.info('kubecred: another kubecred is getting a token for this identity; waiting for it…') },
+  );
+}
+
+function hint(contextName: string | undefined): string {
+  return contextName ? ` or run kubecred login --context ${contextName}` : ' or run kubecred login';
+}
