@@ -82,7 +82,7 @@ export async function getToken(infra: Infrastructure, input: GetTokenInput): Pro
       read = await tokens.read(key);
       const previous = read.status === 'hit' ? read.entry : undefined;
       const theirs = freshEntry(read, clock.now(), common.minValidityMs);
-      if (theirs && (!common.forceRefresh || Date.parse(theirs.obtainedAt) >= startedAt)) {
+      if (theirs && (!common.forceRefresh || Date.parse(theirs.obtainedAt) > startedAt)) {
         log.debug('another kubecred obtained a token while we waited');
         return print(theirs, true);
       }
