@@ -10,7 +10,10 @@ module.exports = function runFullCli(argv) {
   import(pathToFileURL(cli).href).then(
     (mod) =>
       mod.main(argv).then((code) => {
+        // Exit explicitly once stdout and stderr are flushed: a keyring call that timed out cannot
+        // be cancelled and would otherwise keep kubectl waiting for us.
         process.exitCode = code;
+        process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
       }),
     (err) => {
       process.stderr.write(`kubecred: cannot load ${cli}: ${err.message}; run npm run build\n`);

@@ -1,6 +1,6 @@
 // Writes that never leave a torn file and never follow a planted symlink. Imports only node:fs and
 // node:path: the fast path reads with readPrivateFile.
-import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, chmodSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, chmodSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 
 export class UnsafePathError extends Error {}
@@ -10,7 +10,12 @@ export class UnsafePathError extends Error {}
  * others; one that is merely too open and ours is tightened, anything else is refused.
  */
 export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    // An existing non-directory is reported below, in words.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
   const st = statSync(dir);
   if (!st.isDirectory()) throw new UnsafePathError(`${dir} is not a directory: remove it or choose another --token-cache-dir`);
   const uid = process.getuid?.();
@@ -20,10 +25,14 @@ export function ensurePrivateDir(dir: string): void {
   if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }
 
-/** Reads a file without following a symlink at its final component. */
+/**
+ * Reads a regular file without following a symlink at its final component; O_NONBLOCK so that a
+ * FIFO planted in its place cannot make us hang (it is then refused as not a regular file).
+ */
 export function readPrivateFile(path: string): string {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
+    if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EINVAL' });
     return readFileSync(fd, 'utf8');
   } finally {
     closeSync(fd);
@@ -87,5 +96,22 @@ export function isSymlink(path: string): boolean {
     return lstatSync(path).isSymbolicLink();
   } catch {
     return false;
+  }
+}
+
+/**
+ * Removes temp files that writers killed before their rename left behind (ours only: the
+ * `.<name>.<pid>.<ms>.<n>.tmp` pattern), once they are older than maxAgeMs.
+ */
+export function removeStaleTempFiles(dir: string, nowMs: number, maxAgeMs = 3_600_000): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^\..+\.\d+\.(\d+)\.\d+\.tmp$/.exec(name);
+    if (m && nowMs - Number(m[1]) > maxAgeMs) safeUnlink(join(dir, name));
   }
 }

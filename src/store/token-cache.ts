@@ -3,8 +3,8 @@
 import { readdirSync } from 'node:fs';
 import type { CredentialMaterial } from '../exec/exec-credential.js';
 import type { Identity } from './cache-key.js';
-import { ensurePrivateDir, readPrivateFile, safeUnlink, writeFileAtomic } from './atomic-file.js';
-import { failureFile, lockPath, tokenFile } from './paths.js';
+import { ensurePrivateDir, readPrivateFile, removeStaleTempFiles, safeUnlink, writeFileAtomic } from './atomic-file.js';
+import { failureFile, tokenFile } from './paths.js';
 
 export type TokenStorage = 'disk' | 'keyring' | 'none';
 
@@ -72,13 +72,16 @@ export function readEntry(dir: string, key: string): CacheRead {
 export function writeEntry(dir: string, key: string, entry: CacheEntry): void {
   ensurePrivateDir(dir);
   writeFileAtomic(tokenFile(dir, key), JSON.stringify(entry) + '\n');
+  removeStaleTempFiles(dir, Date.now());
 }
 
-/** Removes the entry and its side files; says whether a token file was there. */
+/**
+ * Removes the entry and its failure marker; says whether a token file was there. The lock is left
+ * alone: a live holder owns it, and a dead one's is taken over as stale.
+ */
 export function removeEntry(dir: string, key: string): boolean {
   const had = safeUnlink(tokenFile(dir, key));
   safeUnlink(failureFile(dir, key));
-  safeUnlink(lockPath(dir, key));
   return had;
 }
 
