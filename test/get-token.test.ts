@@ -156,3 +156,13 @@ test('bad flags are usage errors before anything is touched', async () => {
   await assert.rejects(getToken(h.infra, { provider, argv: [...h.argv, 'stray'], execInfo: h.execInfo }), /unexpected argument/);
   assert.equal(calls.length, 0);
 });
+
+test('an explicit `kubecred login` is not held back by the fail-fast window', async () => {
+  const h = harness();
+  const { provider, calls } = scriptedProvider([new LoginFailedError('the browser login was abandoned'), h.token('by-hand')]);
+  await assert.rejects(getToken(h.infra, { provider, argv: h.argv, execInfo: h.execInfo }), /abandoned/);
+  h.advance(1_000);
+  const r = await getToken(h.infra, { provider, argv: [...h.argv, '--force-refresh'], execInfo: h.execInfo, explicitLogin: true });
+  assert.equal(JSON.parse(r.output).status.token, 'by-hand');
+  assert.deepEqual(calls.map((c) => c.mode), ['auto', 'login']);
+});

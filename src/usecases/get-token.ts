@@ -19,6 +19,11 @@ export interface GetTokenInput {
   argv: readonly string[];
   execInfo: ExecInfo;
   contextName?: string;
+  /**
+   * A person asked for this login (`kubecred login`): the 30 s fail-fast after another login failed
+   * protects kubectl's background runs from opening tabs, not a person who asks again.
+   */
+  explicitLogin?: boolean;
 }
 
 export interface Resolved {
@@ -71,7 +76,7 @@ export async function getToken(infra: Infrastructure, input: GetTokenInput): Pro
       return print(hit, true);
     }
   }
-  const failed = recentFailure(common.cacheDir, key, clock.now());
+  const failed = input.explicitLogin ? undefined : recentFailure(common.cacheDir, key, clock.now());
   if (failed !== undefined) throw new LoginFailedError(`${failed} (a login for this identity failed moments ago; retry in 30 s${hint(input.contextName)})`);
 
   return withKeyLock(
@@ -86,7 +91,7 @@ export async function getToken(infra: Infrastructure, input: GetTokenInput): Pro
         log.debug('another kubecred obtained a token while we waited');
         return print(theirs, true);
       }
-      const again = recentFailure(common.cacheDir, key, clock.now());
+      const again = input.explicitLogin ? undefined : recentFailure(common.cacheDir, key, clock.now());
       if (again !== undefined) throw new LoginFailedError(`${again} (another kubecred's login just failed; retry in 30 s${hint(input.contextName)})`);
       const secretStore = await openSecretStore({ cacheDir: common.cacheDir, notice: (m) => log.info(m) });
       const ctx: ProviderContext = {

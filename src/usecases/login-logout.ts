@@ -6,7 +6,15 @@ import { loadProvider } from '../providers/registry.js';
 import { getToken, resolveInvocation } from './get-token.js';
 import { resolveContext } from './resolve-context.js';
 import { openTokenStore } from '../store/token-store.js';
-import { deleteAllFor, openSecretStore, scopedSecrets } from '../store/secret-store.js';
+import { openSecretStore, scopedSecrets } from '../store/secret-store.js';
+
+/**
+ * What logout forgets: the session (refresh token, remembered password). Configuration secrets — a
+ * confidential client's secret, a Keystone application credential's secret — stay, because without
+ * them no login is possible until setup-context runs again; a provider removes them itself when asked
+ * (e.g. `--delete-application-credential`).
+ */
+export const SESSION_SECRET_NAMES = ['refresh_token', 'password'] as const;
 import { describeIdentity } from './cache.js';
 
 export interface ContextCommandInput {
@@ -24,6 +32,7 @@ export async function login(infra: Infrastructure, input: ContextCommandInput & 
       argv: [...ctx.invocation.argv, '--force-refresh'],
       execInfo: { apiVersion: EXEC_API_V1, interactive: input.interactive, absent: true },
       contextName: input.contextName,
+      explicitLogin: true,
     },
   );
   const who = describeIdentity(result.entry.identity, result.entry.label);
@@ -41,10 +50,11 @@ export async function logout(
   const read = await tokens.read(ctx.key);
   const previous = read.status === 'hit' ? read.entry : undefined;
   const secretStore = await openSecretStore({ cacheDir: ctx.common.cacheDir, notice: (m) => infra.log.info(m) });
+  const secrets = scopedSecrets(secretStore, ctx.key);
   const lines = await provider.logout(
     {
       infra: { ...infra, env: ctx.invocation.env },
-      secrets: scopedSecrets(secretStore, ctx.key),
+      secrets,
       interactive: false,
       key: ctx.key,
       contextName: input.contextName,
@@ -54,8 +64,9 @@ export async function logout(
     input.options,
   );
   if (await tokens.remove(ctx.key)) lines.push(`removed the cached token of context ${input.contextName}`);
-  const secretsRemoved = await deleteAllFor(secretStore, ctx.key);
-  if (secretsRemoved > 0) lines.push(`removed ${secretsRemoved} stored secret(s) (${secretStore.backend})`);
+  const removed: string[] = [];
+  for (const name of SESSION_SECRET_NAMES) if (await secrets.delete(name)) removed.push(name.replace('_', ' '));
+  if (removed.length > 0) lines.push(`removed the stored ${removed.join(' and ')} (${secretStore.backend === 'keyring' ? 'keyring' : 'secret files'})`);
   if (lines.length === 0) lines.push(`context ${input.contextName} had nothing cached or stored; nothing to do`);
   return lines;
 }
