@@ -15,6 +15,8 @@ export interface HttpOptions {
   /** Per request, connect to last byte. */
   timeoutMs?: number;
   env?: Record<string, string | undefined>;
+  /** The flag that adds a CA (`--oidc-ca-file`), named in TLS error messages. */
+  caFlag?: string;
 }
 
 export type FetchFunction = (url: string | URL, init?: RequestInit) => Promise<Response>;
@@ -56,7 +58,9 @@ export function createDispatcher(options: HttpOptions): Dispatcher {
     noProxy: env.NO_PROXY ?? env.no_proxy,
     connect,
     requestTls: connect,
-    proxyTls: { timeout: connect.timeout },
+    // An https proxy may sit behind the same corporate CA; --insecure-skip-tls-verify is for the
+    // target only, the proxy is always verified.
+    proxyTls: { ca, timeout: connect.timeout },
   } as ConstructorParameters<typeof EnvHttpProxyAgent>[0]);
 }
 
@@ -72,18 +76,18 @@ export function createFetch(options: HttpOptions): FetchFunction {
     try {
       return (await undiciFetch(url as string, { ...(init as object), signal, dispatcher } as never)) as unknown as Response;
     } catch (err) {
-      throw new KubecredError(describeNetworkError(url, err, timeoutMs));
+      throw new KubecredError(describeNetworkError(url, err, timeoutMs, options.caFlag));
     }
   };
 }
 
-export function describeNetworkError(url: string | URL, err: unknown, timeoutMs: number): string {
+export function describeNetworkError(url: string | URL, err: unknown, timeoutMs: number, caFlag?: string): string {
   const host = new URL(String(url)).host;
   const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return `${host} did not answer within ${Math.round(timeoutMs / 1000)}s: check the URL, your network or HTTPS_PROXY`;
   const code = e.cause?.code;
   if (code && /CERT|SELF_SIGNED|UNABLE_TO|TLS|SSL/.test(code)) {
-    return `TLS verification of ${host} failed (${code}): pass the CA that signed it (see --help for the CA flag)`;
+    return `TLS verification of ${host} failed (${code}): pass the CA that signed it ${caFlag ? `with ${caFlag}` : '(see --help for the CA flag)'}`;
   }
   if (code === 'ECONNREFUSED') return `${host} refused the connection: is the URL right and the service up?`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot resolve ${host}: check the URL or your DNS`;

@@ -1,0 +1,158 @@
+// The OIDC credential provider: refresh without a person when a refresh token is stored, else log
+// in with the chosen flow; logout revokes the refresh token. The spine (get-token) holds the
+// per-identity lock around obtain(), so concurrent kubectl processes run one login between them.
+import * as oidc from 'openid-client';
+import type { CredentialProvider, ObtainedCredential, ObtainMode, ProviderContext } from '../types.js';
+import type { CacheEntry } from '../../store/token-cache.js';
+import { noticeOnce } from '../../store/secret-store.js';
+import { KubecredError, LoginFailedError } from '../../shared/errors.js';
+import { oidcGetTokenFlags } from './flags.js';
+import { oidcIdentity } from './identity.js';
+import { oidcSettings, type OidcSettings } from './settings.js';
+import { IdpClient, parseMeta } from './idp-client.js';
+import { credentialFrom, type TokenResponse } from './credential.js';
+import { describeOidcError, IdpUnreachable, OAuthRefusal } from './errors.js';
+import { canLogInNow, chooseFlow } from './grant-choice.js';
+import { browserLogin, keyboardLogin } from './grant-authcode.js';
+import { deviceLogin } from './grant-device.js';
+import { clientCredentialsLogin, passwordLogin, refreshGrant } from './grant-direct.js';
+import { loginHint } from './hints.js';
+
+/** openid + the extra scopes + offline_access when the IdP advertises it (else no refresh token from Okta, Dex, Keycloak). */
+async function scopeFor(settings: OidcSettings, idp: IdpClient): Promise<string> {
+  const scopes = ['openid', ...settings.extraScopes];
+  const supported = (await idp.config()).serverMetadata().scopes_supported;
+  if (settings.offlineAccess && !scopes.includes('offline_access') && Array.isArray(supported) && supported.includes('offline_access')) {
+    scopes.push('offline_access');
+  }
+  return scopes.join(' ');
+}
+
+async function logIn(ctx: ProviderContext, settings: OidcSettings, idp: IdpClient, clientSecret: string | undefined): Promise<ObtainedCredential> {
+  const { flow, why } = await chooseFlow(ctx, settings, idp);
+  ctx.infra.log.debug(`logging in with ${flow.grant} (${why})`);
+  if (flow.grant === 'client-credentials') {
+    return credentialFrom(ctx, settings, idp, await clientCredentialsLogin(settings, idp, clientSecret), { clientCredentials: true });
+  }
+  const scope = await scopeFor(settings, idp);
+  let response: TokenResponse;
+  switch (flow.grant) {
+    case 'authcode':
+      response = await browserLogin(ctx, settings, idp, scope, { openBrowser: flow.openBrowser });
+      break;
+    case 'authcode-keyboard':
+      response = await keyboardLogin(ctx, settings, idp, scope);
+      break;
+    case 'device-code':
+      response = await deviceLogin(ctx, settings, idp, scope);
+      break;
+    case 'password':
+      response = await passwordLogin(ctx, settings, idp, scope);
+      break;
+  }
+  try {
+    return await credentialFrom(ctx, settings, idp, response);
+  } catch (err) {
+    // A login whose token we refuse (bad signature, no ID token) failed: let the others fail fast.
+    throw err instanceof LoginFailedError ? err : new LoginFailedError((err as Error).message);
+  }
+}
+
+/**
+ * Refreshes with the stored refresh token: exactly one request to the token endpoint when the
+ * cached metadata is good. Returns undefined when the refresh token is dead and a login may follow.
+ */
+async function refresh(ctx: ProviderContext, settings: OidcSettings, idp: IdpClient, refreshToken: string, subject: string | undefined): Promise<ObtainedCredential | undefined> {
+  const { log } = ctx.infra;
+  let response: TokenResponse;
+  try {
+    try {
+      response = await refreshGrant(idp, settings, refreshToken);
+    } catch (err) {
+      // Stale cached metadata (the IdP moved its endpoints) looks like an unreachable IdP: look again.
+      if (!(err instanceof IdpUnreachable) || !idp.usedCachedMetadata) throw err;
+      log.debug(`refresh failed with cached discovery metadata (${err.message}); fetching discovery again`);
+      if (!(await idp.discover())) throw err;
+      response = await refreshGrant(idp, settings, refreshToken);
+    }
+  } catch (err) {
+    if (err instanceof OAuthRefusal && err.code === 'invalid_grant') {
+      await ctx.secrets.delete('refresh_token');
+      const { flow } = await chooseFlow(ctx, settings, idp);
+      if (!canLogInNow(ctx, flow)) {
+        throw new LoginFailedError(`the IdP no longer accepts the refresh token (expired or revoked); ${loginHint(ctx)}`);
+      }
+      log.info('kubecred: the refresh token is no longer valid (expired or revoked); logging in again');
+      return undefined;
+    }
+    throw new LoginFailedError((err as Error).message);
+  }
+  if (!response.id_token && !settings.useAccessToken) {
+    log.debug('the IdP refreshed without an ID token; logging in again');
+    return undefined;
+  }
+  try {
+    return await credentialFrom(ctx, settings, idp, response, { refresh: true, expectSubject: subject });
+  } catch (err) {
+    throw new LoginFailedError((err as Error).message);
+  }
+}
+
+async function obtain(ctx: ProviderContext, settings: OidcSettings, previous: CacheEntry | undefined, mode: ObtainMode): Promise<ObtainedCredential> {
+  const { log } = ctx.infra;
+  if (settings.clientSecretFromFlag) {
+    // Once per identity and cache dir, not at every refresh: the point is made, the login must go on.
+    noticeOnce(
+      settings.cacheDir,
+      `.notice-client-secret-flag-${ctx.key.slice(0, 16)}`,
+      '--client-secret puts the client secret into your kubeconfig; run kubecred setup-context oidc --client-secret-stdin (it keeps the secret in the secret store) and drop the flag',
+      (m) => log.warn(m),
+    );
+  }
+  const clientSecret = settings.clientSecret ?? (await ctx.secrets.get('client_secret'));
+  // `kubecred login` also re-reads discovery: it is what people run when something looks wrong.
+  const meta = mode === 'login' ? undefined : parseMeta(previous?.meta);
+  const idp = new IdpClient(settings, clientSecret, ctx.infra.env, log, meta);
+  if (mode === 'auto' && settings.grantType !== 'client-credentials') {
+    const refreshToken = await ctx.secrets.get('refresh_token');
+    if (refreshToken) {
+      log.debug('refreshing with the stored refresh token');
+      const refreshed = await refresh(ctx, settings, idp, refreshToken, meta?.sub);
+      if (refreshed) return refreshed;
+    }
+  }
+  return logIn(ctx, settings, idp, clientSecret);
+}
+
+async function logout(ctx: ProviderContext, settings: OidcSettings, previous: CacheEntry | undefined): Promise<string[]> {
+  const refreshToken = await ctx.secrets.get('refresh_token');
+  if (!refreshToken) return [];
+  const host = new URL(settings.issuerUrl).host;
+  const clientSecret = settings.clientSecret ?? (await ctx.secrets.get('client_secret'));
+  try {
+    const idp = new IdpClient(settings, clientSecret, ctx.infra.env, ctx.infra.log, parseMeta(previous?.meta));
+    let config = await idp.config();
+    if (!config.serverMetadata().revocation_endpoint && idp.usedCachedMetadata) {
+      await idp.discover();
+      config = await idp.config();
+    }
+    if (!config.serverMetadata().revocation_endpoint) {
+      return [`${host} offers no token revocation: the refresh token stays valid there until it expires (kubecred forgets it now)`];
+    }
+    await oidc.tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' });
+    return [`revoked the refresh token at ${host}`];
+  } catch (err) {
+    // Logging out locally must work even when the IdP cannot be reached.
+    const why = err instanceof KubecredError ? err.message : describeOidcError(err, 'revoking the refresh token', settings.clientId).message;
+    return [`could not revoke the refresh token at ${host} (${why}); kubecred forgets it anyway`];
+  }
+}
+
+export const oidcProvider: CredentialProvider<OidcSettings> = {
+  kind: 'oidc',
+  getTokenFlags: oidcGetTokenFlags,
+  settings: oidcSettings,
+  identity: oidcIdentity,
+  obtain,
+  logout,
+};

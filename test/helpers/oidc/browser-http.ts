@@ -1,0 +1,73 @@
+// A --browser-command for tests: a cookie-jar HTTP client (the IdP fixture's login helpers) instead of
+// a real browser. kubecred runs it as `<command…> URL`. Every run appends one line to --log, so a
+// test can count how many "browser tabs" were opened.
+//
+//   --mode login        log in and follow the redirect to kubecred's loopback server (default)
+//   --mode device       complete a device login at the verification URL
+//   --mode code-file    log in, write the redirect URL kubecred's keyboard flow wants to --code-file
+//   --mode wrong-state  call the loopback callback with a forged state
+//   --mode deny         call the loopback callback with error=access_denied (HTML in the description)
+//   --mode record       only record the call (an abandoned login)
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+// idp-login.ts imports only node built-ins: this script starts fast (it runs once per "tab").
+import { completeDeviceLogin, completeLogin, completeLoginAndFollow, httpRequest } from '../../fixtures/idp-login.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    log: { type: 'string' },
+    mode: { type: 'string', default: 'login' },
+    user: { type: 'string', default: 'alice' },
+    password: { type: 'string', default: 'alice-password' },
+    ca: { type: 'string' },
+    'code-file': { type: 'string' },
+  },
+});
+const url = positionals.at(-1);
+if (!url) throw new Error('browser-http: no URL given');
+if (values.log) appendFileSync(values.log, JSON.stringify({ at: Date.now(), pid: process.pid, mode: values.mode, url }) + '\n');
+const creds = { username: values.user!, password: values.password!, ca: values.ca ? readFileSync(values.ca, 'utf8') : undefined };
+
+async function main(): Promise<void> {
+  const target = new URL(url!);
+  switch (values.mode) {
+    case 'login': {
+      const r = await completeLoginAndFollow(url!, creds);
+      if (r.status !== 200) process.stderr.write(`browser-http: callback answered ${r.status}\n`);
+      return;
+    }
+    case 'device':
+      return completeDeviceLogin(url!, creds);
+    case 'code-file': {
+      const landed = await completeLogin(url!, creds);
+      writeFileSync(values['code-file']!, landed + '\n');
+      return;
+    }
+    case 'wrong-state':
+    case 'deny': {
+      const redirect = new URL(target.searchParams.get('redirect_uri')!);
+      if (values.mode === 'wrong-state') {
+        redirect.searchParams.set('code', 'forged-code');
+        redirect.searchParams.set('state', 'forged-state');
+      } else {
+        redirect.searchParams.set('error', 'access_denied');
+        redirect.searchParams.set('error_description', '<script>alert(1)</script> denied');
+        redirect.searchParams.set('state', target.searchParams.get('state')!);
+        redirect.searchParams.set('iss', target.origin);
+      }
+      const r = await httpRequest(redirect.href);
+      if (values.log) appendFileSync(values.log, JSON.stringify({ callbackStatus: r.status, callbackBody: r.body }) + '\n');
+      return;
+    }
+    case 'record':
+      return;
+    default:
+      throw new Error(`browser-http: unknown mode ${values.mode}`);
+  }
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`browser-http: ${err.message}\n`);
+  process.exitCode = 1;
+});
