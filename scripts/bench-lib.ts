@@ -1,5 +1,5 @@
 // Measuring helpers for the benchmarks: paired runs against `node -e 0`, medians, rows.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 export interface Sample {
@@ -13,10 +13,16 @@ export const PAIRS = Number(process.env.BENCH_PAIRS ?? 30);
 export const WARMUP = 5;
 export const bin = join(import.meta.dirname, '..', 'bin', 'kubecred.cjs');
 
-export function measure(argv: string[], env: NodeJS.ProcessEnv): Sample {
-  const r = spawnSync('python3', [join(import.meta.dirname, 'bench-measure.py'), ...argv], { env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`measuring ${argv.join(' ')} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Sample;
+/** Asynchronous, so servers living in the bench process (the test IdP) keep answering. */
+export function measure(argv: string[], env: NodeJS.ProcessEnv): Promise<Sample> {
+  return new Promise((resolveSample, reject) => {
+    const child = spawn('python3', [join(import.meta.dirname, 'bench-measure.py'), ...argv], { env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => (code === 0 ? resolveSample(JSON.parse(out) as Sample) : reject(new Error(`measuring ${argv.join(' ')} failed: ${err}`))));
+  });
 }
 
 export function median(xs: number[]): number {
@@ -26,19 +32,19 @@ export function median(xs: number[]): number {
 }
 
 /** Runs `subject` and `node -e 0` alternately; returns medians of both and their ratios. */
-export function comparePaired(name: string, subject: () => Sample, pairs = PAIRS) {
+export async function comparePaired(name: string, subject: () => Promise<Sample>, pairs = PAIRS) {
   const floor = () => measure([process.execPath, '-e', '0'], process.env);
   for (let i = 0; i < WARMUP; i++) {
-    subject();
-    floor();
+    await subject();
+    await floor();
   }
   const a: Sample[] = [];
   const b: Sample[] = [];
   for (let i = 0; i < pairs; i++) {
-    const s = subject();
+    const s = await subject();
     if (s.code !== 0) throw new Error(`${name} failed: ${s.stderr}`);
     a.push(s);
-    b.push(floor());
+    b.push(await floor());
   }
   const row = {
     name,
@@ -51,7 +57,9 @@ export function comparePaired(name: string, subject: () => Sample, pairs = PAIRS
   return { ...row, wallRatio: row.wallMs / row.floorWallMs, rssRatio: row.rssMiB / row.floorRssMiB };
 }
 
-export function printRow(r: ReturnType<typeof comparePaired>, extra = ''): void {
+export type PairedResult = Awaited<ReturnType<typeof comparePaired>>;
+
+export function printRow(r: PairedResult, extra = ''): void {
   console.log(
     `${r.name.padEnd(28)} ${r.wallMs.toFixed(1).padStart(7)} ms ${r.rssMiB.toFixed(1).padStart(6)} MiB | node -e 0 ${r.floorWallMs.toFixed(1).padStart(6)} ms ${r.floorRssMiB
       .toFixed(1)

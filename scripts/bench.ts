@@ -11,7 +11,7 @@ import { parseFlags } from '../src/exec/flags.js';
 import { extraScenarios } from './bench-scenarios.js';
 import { bin, comparePaired, measure, printRow, PAIRS, WARMUP } from './bench-lib.js';
 
-function cacheHitScenario() {
+async function cacheHitScenario() {
   const home = mkdtempSync(join(tmpdir(), 'kubecred-bench-'));
   const args = ['get-token', 'oidc', '--issuer-url=https://idp.example/realms/cozy', '--client-id=kubernetes', '--extra-scope=groups', '--skip-open-browser'];
   const rule = identityRules.oidc!;
@@ -34,13 +34,13 @@ function cacheHitScenario() {
     KUBERNETES_EXEC_INFO: JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } }),
   };
   try {
-    return comparePaired('get-token (cache hit)', () => measure([process.execPath, bin, ...args], env));
+    return await comparePaired('get-token (cache hit)', () => measure([process.execPath, bin, ...args], env));
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
 }
 
 console.log(`kubecred bench: ${PAIRS} pairs after ${WARMUP} warm-up runs, medians; Node ${process.version}`);
-const hit = cacheHitScenario();
+const hit = await cacheHitScenario();
 printRow(hit, `  (target ≤ 1.10x wall, ≤ 1.15x rss)`);
 for (const scenario of extraScenarios) await scenario();

@@ -1,7 +1,9 @@
 // Two bundles: the CommonJS fast path (node built-ins only) and the ESM full CLI, whose npm
 // dependencies stay external and load from node_modules only when a command needs them.
 import { build } from 'esbuild';
-import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
+
+rmSync('dist', { recursive: true, force: true });
 
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', legalComments: 'none' };
 
@@ -15,10 +17,15 @@ await build({
   packages: 'external',
 });
 
+// Split into chunks so each command loads only its own providers and packages (a refresh must not
+// pay for yaml or Keystone, `cache list` not for openid-client).
 await build({
   ...common,
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/cli.mjs',
+  entryPoints: { cli: 'src/cli/main.ts' },
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
   format: 'esm',
   packages: 'external',
   sourcemap: 'linked',

@@ -3,23 +3,31 @@ import { Command, CommanderError } from 'commander';
 import { ExecInfoError } from '../exec/exec-info.js';
 import { UsageError } from '../exec/flags.js';
 import { oneLine } from '../shared/errors.js';
-import { registerGetToken } from './get-token-command.js';
-import { registerCache } from './cache-command.js';
-import { registerLoginLogout } from './login-command.js';
-import { registerSetupContext } from './setup-context-command.js';
 import { VERSION } from '../shared/version.js';
 
-export function buildProgram(): Command {
+/**
+ * Commands are loaded on demand: kubectl's `get-token` runs (a refresh, a login) must not pay for
+ * the kubeconfig writer, yaml or other providers' code.
+ */
+async function registerCommands(program: Command, first: string | undefined): Promise<void> {
+  if (first === 'get-token') {
+    (await import('./get-token-command.js')).registerGetToken(program);
+    return;
+  }
+  (await import('./get-token-command.js')).registerGetToken(program);
+  (await import('./setup-context-command.js')).registerSetupContext(program);
+  (await import('./login-command.js')).registerLoginLogout(program);
+  (await import('./cache-command.js')).registerCache(program);
+}
+
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('kubecred')
     .description('kubectl credentials for OIDC, OpenStack Keystone, INDIGO IAM and Cozystack tenant clusters')
     .version(VERSION, '--version')
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(`kubecred: ${text.replace(/^error: /, '')}`) });
-  registerGetToken(program);
-  registerSetupContext(program);
-  registerLoginLogout(program);
-  registerCache(program);
+  await registerCommands(program, argv[0]);
   applyRecursively(program, (c) => c.exitOverride());
   return program;
 }
@@ -33,7 +41,7 @@ function applyRecursively(cmd: Command, fn: (c: Command) => void): void {
 export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await (await buildProgram(argv)).parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
