@@ -1,4 +1,7 @@
 // What makes one Keystone identity (cache key input). Imports only leaf modules.
+// Only what changes who the token speaks for counts: an application credential ID names user,
+// project and roles by itself, so user and project flags (say, from a sourced openrc) are left out
+// then; an application credential cannot be scoped, so the project is left out for one by name too.
 import type { Identity, IdentityValue } from '../../store/cache-key.js';
 import { stringFlag, type FlagValues } from '../../exec/flags.js';
 
@@ -9,19 +12,26 @@ function ref(id: string | undefined, name: string | undefined): IdentityValue | 
 }
 
 export function keystoneIdentity(values: FlagValues): Identity {
-  const s = (n: string) => stringFlag(values, n);
+  const s = (n: string) => stringFlag(values, n) || undefined;
+  const authUrl = (s('auth-url') ?? '').replace(/\/+$/, '');
+  const cloud = s('os-cloud');
+  const appCredId = s('application-credential-id');
+  if (appCredId) return { provider: 'keystone', authUrl, cloud, applicationCredential: { id: appCredId } };
   const userDomain = ref(s('user-domain-id') ?? s('domain-id'), s('user-domain-name') ?? s('domain-name'));
   const projectDomain = ref(s('project-domain-id') ?? s('domain-id'), s('project-domain-name') ?? s('domain-name'));
+  const appCredName = s('application-credential-name');
   return {
     provider: 'keystone',
-    authUrl: (s('auth-url') ?? '').replace(/\/+$/, ''),
-    cloud: s('os-cloud'),
+    authUrl,
+    cloud,
     user: s('user-id') ? { id: s('user-id')! } : s('username') ? { name: s('username')!, domain: userDomain ?? { name: 'Default' } } : undefined,
-    project: s('project-id')
-      ? { id: s('project-id')! }
-      : s('project-name')
-        ? { name: s('project-name')!, domain: projectDomain ?? userDomain ?? { name: 'Default' } }
-        : undefined,
-    applicationCredential: ref(s('application-credential-id'), s('application-credential-name')),
+    project: appCredName
+      ? undefined
+      : s('project-id')
+        ? { id: s('project-id')! }
+        : s('project-name')
+          ? { name: s('project-name')!, domain: projectDomain ?? userDomain ?? { name: 'Default' } }
+          : undefined,
+    applicationCredential: appCredName ? { name: appCredName } : undefined,
   };
 }
