@@ -23,7 +23,9 @@ export function registerLoginLogout(program: Command): void {
     .option('--delete-application-credential', 'Keystone: also delete the application credential setup-context created')
     .option('-v, --verbose', 'explain what happens on stderr')
     .action(async (opts: { context: string; kubeconfig?: string; verbose?: boolean; deleteApplicationCredential?: boolean }) => {
-      const infra = nodeInfrastructure({ verbose: opts.verbose === true, interactive: false });
+      // A terminal lets a provider ask what revocation needs (Keystone: the password to delete an
+      // application credential); without one it says what to set instead.
+      const infra = nodeInfrastructure({ verbose: opts.verbose === true, interactive: process.stdin.isTTY === true });
       const lines = await logout(infra, {
         contextName: opts.context,
         kubeconfig: opts.kubeconfig,

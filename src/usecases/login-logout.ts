@@ -55,7 +55,7 @@ export async function logout(
     {
       infra: { ...infra, env: ctx.invocation.env },
       secrets,
-      interactive: false,
+      interactive: infra.prompt.available,
       key: ctx.key,
       contextName: input.contextName,
     },
