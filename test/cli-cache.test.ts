@@ -102,3 +102,23 @@ test('usage errors exit 2, runtime errors exit 1, each one line', async () => {
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--issuer-url <value>.*also --oidc-issuer-url/);
 });
+
+test('kubectl runs kubectl-cred as a plugin: `kubectl cred cache list`', async (t) => {
+  const { requireKubectl } = await import('./fixtures/kubectl.js');
+  const { execFileSync } = await import('node:child_process');
+  const kubectl = requireKubectl(t);
+  if (!kubectl) return;
+  const s = await setup();
+  // What npm's bin linking does on install: a `kubectl-cred` command on PATH.
+  const { mkdirSync, symlinkSync } = await import('node:fs');
+  const binDir = join(s.home, 'bin');
+  mkdirSync(binDir);
+  symlinkSync(kubecredBin.replace('kubecred.cjs', 'kubectl-cred.cjs'), join(binDir, 'kubectl-cred'));
+  // kubectl refuses flags before a plugin name, so no --kubeconfig here: KUBECONFIG is in env.
+  const stdout = execFileSync(kubectl.path, ['cred', 'cache', 'list', '-o', 'json'], {
+    env: { ...s.env, PATH: `${binDir}:${s.env.PATH}` },
+    encoding: 'utf8',
+  });
+  const keys = (JSON.parse(stdout) as Array<{ key: string }>).map((row) => row.key).sort();
+  assert.deepEqual(keys, [s.oidcKey, s.ksKey].sort());
+});
