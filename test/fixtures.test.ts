@@ -15,7 +15,7 @@ import { startApiServer, type ApiServerHandle } from './fixtures/apiserver.js';
 import { getJson } from './fixtures/apiserver-auth.js';
 import { startIdp, completeLogin, completeLoginAndFollow, completeDeviceLogin, type IdpHandle } from './fixtures/idp.js';
 import { authCodeFlow, confidentialClientConfig, oauthErrorCode, publicClientConfig } from './fixtures/oidc-client.js';
-import { execCredentialApiVersionFor, requireKubectl, runKubectl, writeKubeconfig, type KubeconfigUser } from './fixtures/kubectl.js';
+import { execCredentialApiVersionFor, requireKubectl, runKubectl, runWhoami, writeKubeconfig, type KubeconfigUser } from './fixtures/kubectl.js';
 
 const UNAUTHORIZED_BODY = '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}';
 const ALICE = { username: 'alice', password: 'alice-password' };
@@ -95,7 +95,7 @@ describe('apiserver (OIDC, x509, static, keystone) with real kubectl', () => {
     const missing = await runKubectl(['get', 'secret', 'nope'], { kubeconfig: kc });
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /secrets "nope" not found/);
-    const who = await runKubectl(['auth', 'whoami', '-o', 'json'], { kubeconfig: kc });
+    const who = await runWhoami({ kubeconfig: kc });
     assert.equal(who.code, 0, who.stderr);
     const info = JSON.parse(who.stdout).status.userInfo;
     assert.equal(info.username, 'alice@example.com');
@@ -166,7 +166,7 @@ describe('apiserver (OIDC, x509, static, keystone) with real kubectl', () => {
     const kc = await kubeconfig('cert', { clientCert: good.cert, clientKey: good.key });
     const v = await runKubectl(['get', '--raw', '/version'], { kubeconfig: kc });
     assert.equal(v.code, 0, v.stderr);
-    const who = await runKubectl(['auth', 'whoami', '-o', 'json'], { kubeconfig: kc });
+    const who = await runWhoami({ kubeconfig: kc });
     assert.deepEqual(JSON.parse(who.stdout).status.userInfo, { username: 'carol', groups: ['admins', 'devs', 'system:authenticated'] });
     const foreign = await (await createCa()).issueClientCert('mallory', ['system:masters']);
     const bad = await runKubectl(['get', '--raw', '/version'], { kubeconfig: await kubeconfig('cert-bad', { clientCert: foreign.cert, clientKey: foreign.key }) });
@@ -180,11 +180,11 @@ describe('apiserver (OIDC, x509, static, keystone) with real kubectl', () => {
     if (!k) return;
     const script = `process.stdout.write(JSON.stringify({apiVersion:${JSON.stringify(execCredentialApiVersionFor(k.minor))},kind:'ExecCredential',status:{token:'static-token'}}))`;
     const kc = await kubeconfig('exec', { exec: { command: process.execPath, args: ['-e', script] } });
-    const who = await runKubectl(['auth', 'whoami', '-o', 'json'], { kubeconfig: kc });
+    const who = await runWhoami({ kubeconfig: kc });
     assert.equal(who.code, 0, who.stderr);
     assert.equal(JSON.parse(who.stdout).status.userInfo.username, 'static-user');
 
-    const ks = await runKubectl(['auth', 'whoami', '-o', 'json'], { kubeconfig: await kubeconfig('ks', { token: 'ks-scoped' }) });
+    const ks = await runWhoami({ kubeconfig: await kubeconfig('ks', { token: 'ks-scoped' }) });
     assert.equal(ks.code, 0, ks.stderr);
     const info = JSON.parse(ks.stdout).status.userInfo;
     assert.equal(info.username, 'dave');

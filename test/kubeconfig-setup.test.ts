@@ -13,7 +13,7 @@ import { KubeconfigError, readMerged } from '../src/kubeconfig/index.js';
 import { assertNoSecrets, buildExecConfig, setupContext, summaryLines, type SetupContextInput } from '../src/usecases/setup-context.js';
 import { parseExecApiVersion, resolveExecCommand } from '../src/usecases/exec-command.js';
 import { createCa } from './fixtures/certs.js';
-import { kubectl } from './helpers/kubeconfig/kubectl.js';
+import { kubectl, kubectlKnowsExecV1 } from './helpers/kubeconfig/kubectl.js';
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'kubecred-setup-'));
 const launcher = realpathSync(fileURLToPath(new URL('../bin/kubecred.cjs', import.meta.url)));
@@ -27,7 +27,13 @@ function input(file: string | undefined, over: Partial<SetupContextInput> = {}):
     userName: 'mia-prod-oidc',
     cluster: { server: 'https://127.0.0.1:1' },
     // `kubecred` is not on the PATH kubectl gets in these tests, so kubectl never runs it.
-    exec: { command: 'kubecred', args: ['get-token', 'oidc', '--issuer-url=https://idp.example', '--client-id=kubernetes'], installHint: 'install kubecred' },
+    // The exec apiVersion the test's kubectl understands (v1beta1 for Debian's kubernetes-client 1.20).
+    exec: {
+      command: 'kubecred',
+      args: ['get-token', 'oidc', '--issuer-url=https://idp.example', '--client-id=kubernetes'],
+      installHint: 'install kubecred',
+      apiVersion: kubectlKnowsExecV1 ? 'v1' : 'v1beta1',
+    },
     use: false,
     force: false,
     ...over,
@@ -51,8 +57,8 @@ test('setupContext writes cluster, user (exec) and context that kubectl reads', 
   assert.equal(view.clusters[0].name, 'mia-prod');
   assert.equal(view.clusters[0].cluster.server, 'https://127.0.0.1:1');
   assert.deepEqual(view.users[0].user.exec.args, ['get-token', 'oidc', '--issuer-url=https://idp.example', '--client-id=kubernetes']);
-  assert.equal(view.users[0].user.exec.apiVersion, 'client.authentication.k8s.io/v1');
-  assert.equal(view.users[0].user.exec.interactiveMode, 'IfAvailable');
+  assert.equal(view.users[0].user.exec.apiVersion, kubectlKnowsExecV1 ? 'client.authentication.k8s.io/v1' : 'client.authentication.k8s.io/v1beta1');
+  assert.equal(view.users[0].user.exec.interactiveMode, kubectlKnowsExecV1 ? 'IfAvailable' : undefined);
   assert.equal(view.users[0].user.exec.installHint, 'install kubecred');
   assert.deepEqual(view.contexts[0], { name: 'mia-prod', context: { cluster: 'mia-prod', user: 'mia-prod-oidc', namespace: 'tenant-a' } });
   assert.equal(view['current-context'], '');

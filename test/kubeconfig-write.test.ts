@@ -20,12 +20,15 @@ import {
   upsertNamed,
   type UserEntry,
 } from '../src/kubeconfig/index.js';
-import { kubectl } from './helpers/kubeconfig/kubectl.js';
+import { kubectl, kubectlKnowsExecV1 } from './helpers/kubeconfig/kubectl.js';
 
 const posix = process.platform !== 'win32';
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'kubecred-kc-'));
+// The exec apiVersion the test's kubectl knows: kubectl < 1.22 drops interactiveMode when it rewrites.
 const execUser = (id: string): UserEntry => ({
-  exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'kubecred', args: ['get-token', 'oidc', `--client-id=${id}`], interactiveMode: 'IfAvailable' },
+  exec: kubectlKnowsExecV1
+    ? { apiVersion: 'client.authentication.k8s.io/v1', command: 'kubecred', args: ['get-token', 'oidc', `--client-id=${id}`], interactiveMode: 'IfAvailable' }
+    : { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'kubecred', args: ['get-token', 'oidc', `--client-id=${id}`] },
 });
 
 const COMMENTED = `# managed by hand — keep this comment
@@ -283,7 +286,8 @@ test('real kubectl reads what we write: the exec user with its args, the context
   assert.equal(view['current-context'], 'c1');
   assert.deepEqual(view.users[0].user.exec.args, ['get-token', 'oidc', '--client-id=kubernetes']);
   assert.equal(view.users[0].user.exec.command, 'kubecred');
-  assert.equal(view.users[0].user.exec.interactiveMode, 'IfAvailable');
+  // kubectl < 1.22 does not know the field and leaves it out of its view.
+  if (kubectlKnowsExecV1) assert.equal(view.users[0].user.exec.interactiveMode, 'IfAvailable');
   assert.equal(view.clusters[0].cluster['proxy-url'], 'socks5://127.0.0.1:1080');
   assert.equal(view.contexts[0].context.namespace, 'team-a');
   assert.match(kubectl(['config', 'get-contexts', '--kubeconfig', file]), /\*\s+c1\s+c1\s+c1-oidc\s+team-a/);

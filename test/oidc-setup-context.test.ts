@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireKubectl } from './fixtures/kubectl.js';
+import { findKubectl, requireKubectl } from './fixtures/kubectl.js';
 import { writePems } from './fixtures/certs.js';
 import { SECRET_VALUE, startOidcRig } from './helpers/oidc/rig.js';
 
@@ -28,7 +28,8 @@ test('setup-context oidc --login, then kubectl without a browser, then logout re
   const kubeconfig = readFileSync(rig.kubeconfig, 'utf8');
   assert.match(kubeconfig, /get-token/);
   assert.match(kubeconfig, /--issuer-url=/);
-  assert.match(kubeconfig, /interactiveMode: IfAvailable/);
+  // v1 with interactiveMode for kubectl >= 1.22; v1beta1 without it for Debian's kubectl 1.20.
+  assert.match(kubeconfig, (findKubectl()?.minor ?? 99) >= 22 ? /interactiveMode: IfAvailable/ : /apiVersion: client\.authentication\.k8s\.io\/v1beta1/);
   assert.match(kubeconfig, /installHint/);
 
   rig.idp.resetCounts();

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../exec/flags.js';
 import type { ClusterEntry, Env, ExecEnvVar } from '../kubeconfig/index.js';
-import { resolveExecCommand } from '../usecases/exec-command.js';
+import { parseExecApiVersion, resolveExecCommand } from '../usecases/exec-command.js';
+import { chooseExecApiVersion, kubectlMinorVersion } from '../usecases/kubectl-version.js';
 import { setupContext, summaryLines, type SetupContextSummary } from '../usecases/setup-context.js';
 
 export interface CommonSetupOptions {
@@ -44,7 +45,7 @@ export function addCommonSetupOptions(cmd: Command): Command {
     .option('--use', 'also make it the current context')
     .option('--force', 'replace existing entries of the same name that have other settings')
     .option('--exec-command <cmd>', 'command kubectl runs (default: kubecred if on PATH, else its absolute path)')
-    .addOption(new Option('--exec-api-version <v>', 'exec API version: v1beta1 for kubectl < 1.22').choices(['v1', 'v1beta1']).default('v1'))
+    .addOption(new Option('--exec-api-version <v>', 'exec API version (default: v1, or v1beta1 when the kubectl on PATH is older than 1.22)').choices(['v1', 'v1beta1']))
     .option('--cluster-name <name>', 'cluster entry name (default: the context name)')
     .option('--user-name <name>', 'user entry name (default: <context>-<provider>)');
 }
@@ -178,8 +179,10 @@ export async function runSetupContext(opts: CommonSetupOptions, exec: ProviderEx
   const { cluster, warnings } = clusterEntryFromOptions(opts);
   const namespace = checkNamespace(opts.namespace);
   const command = resolveExecCommand({ explicit: opts.execCommand, env: io.env, launcherPath: io.launcherPath });
+  const api = opts.execApiVersion ? { apiVersion: parseExecApiVersion(opts.execApiVersion) } : chooseExecApiVersion(kubectlMinorVersion(io.env));
   for (const w of warnings) io.stderr(w);
   io.stderr(command.reason);
+  if (api.reason) io.stderr(api.reason);
   const summary = await setupContext({
     kubeconfig: opts.kubeconfig,
     env: io.env,
@@ -189,7 +192,7 @@ export async function runSetupContext(opts: CommonSetupOptions, exec: ProviderEx
       command: command.command,
       args: exec.args,
       env: exec.env,
-      apiVersion: opts.execApiVersion === 'v1beta1' ? 'v1beta1' : 'v1',
+      apiVersion: api.apiVersion,
       installHint: exec.installHint ?? 'kubecred gets the credentials for this cluster: install it (npm install -g kubecred) and put it on PATH',
       provideClusterInfo: exec.provideClusterInfo,
     },

@@ -17,6 +17,9 @@ function kubectlBinary(): string {
 }
 
 const binary = kubectlBinary();
+
+/** kubectl < 1.22 (Debian's kubernetes-client 1.20) knows only exec v1beta1 and drops interactiveMode. */
+export const kubectlKnowsExecV1 = (findKubectl()?.minor ?? 0) >= 22;
 const home = mkdtempSync(join(tmpdir(), 'kubecred-kubectl-home-'));
 
 /** `kubectl …` with `--kubeconfig` in args, or `KUBECONFIG` given here. Throws with stderr on failure. */
