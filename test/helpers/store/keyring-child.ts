@@ -64,23 +64,14 @@ if (mode === 'keyring') {
   await tokens.write(KEY2, entry);
   out.removed = await tokens.remove(KEY2);
   out.afterRemove = (await keyringGet(tokenAccount(KEY2))) ?? null;
-} else if (mode === 'locked') {
-  const store = await openSecretStore({ cacheDir, notice });
-  out.backend = store.backend;
-  const scoped = scopedSecrets(store, KEY);
-  await scoped.set('refresh_token', 'rt-SECRET-1');
-  await scoped.set('client_secret', 'cs-SECRET-1');
-  out.get = await scoped.get('refresh_token');
-  const tokens = await openTokenStore({ dir: cacheDir, storage: 'keyring', notice });
-  out.tokenStorage = tokens.storage;
-  await tokens.write(KEY, entry);
-  const read = await tokens.read(KEY);
-  out.read = read.status === 'hit' ? read.entry : read;
 } else {
+  // 'locked' (a keyring that refuses writes) and the no-D-Bus fallback run the same steps; the
+  // locked one also stores a client secret, to show every secret lands on disk.
   const store = await openSecretStore({ cacheDir, notice });
   out.backend = store.backend;
   const scoped = scopedSecrets(store, KEY);
   await scoped.set('refresh_token', 'rt-SECRET-1');
+  if (mode === 'locked') await scoped.set('client_secret', 'cs-SECRET-1');
   out.get = await scoped.get('refresh_token');
   const tokens = await openTokenStore({ dir: cacheDir, storage: 'keyring', notice });
   out.tokenStorage = tokens.storage;
