@@ -8,6 +8,7 @@ import { nodeInfrastructure } from '../infra/node-infra.js';
 import { addCommonSetupOptions, checkNamespace, clusterEntryFromOptions, runSetupContext, type CommonSetupOptions } from './cluster-options.js';
 import { findContext, resolveKubeconfig } from '../kubeconfig/index.js';
 import { prepareKeystoneSetup } from '../providers/keystone/setup.js';
+import { readSecretFromStdin } from '../infra/stdin.js';
 
 interface KeystoneSetupOptions extends CommonSetupOptions {
   authUrl?: string;
@@ -23,13 +24,6 @@ interface KeystoneSetupOptions extends CommonSetupOptions {
   createApplicationCredential?: boolean;
   rememberPassword?: boolean;
   verbose?: boolean;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  // `echo pw |` and here-strings add one newline; the password itself ends before it.
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
 /** The namespace already set on the context (kept unless --namespace is given). */
@@ -64,7 +58,7 @@ export function registerKeystoneSetup(setup: Command): void {
     // Cheap checks first: a typo in --server must not cost an application credential.
     clusterEntryFromOptions(opts);
     checkNamespace(opts.namespace);
-    const stdinPassword = opts.passwordStdin ? await readStdin() : undefined;
+    const stdinPassword = opts.passwordStdin ? await readSecretFromStdin() : undefined;
     const infra = nodeInfrastructure({ verbose: opts.verbose === true, interactive: process.stdin.isTTY === true && !opts.passwordStdin });
     const keystone = await prepareKeystoneSetup(
       {

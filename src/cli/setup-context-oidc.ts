@@ -12,6 +12,7 @@ import { GRANT_TYPES } from '../providers/oidc/settings.js';
 import { login } from '../usecases/login-logout.js';
 import { resolveContext } from '../usecases/resolve-context.js';
 import { openTokenStore } from '../store/token-store.js';
+import { readSecretFromStdin } from '../infra/stdin.js';
 
 interface OidcSetupOptions extends CommonSetupOptions, OidcSetupInput {
   clientSecretStdin?: boolean;
@@ -28,9 +29,7 @@ async function readClientSecret(): Promise<string> {
     const secret = await nodeInfrastructure({ verbose: false, interactive: true }).prompt.secret('Client secret: ');
     return secret.trim();
   }
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return readSecretFromStdin();
 }
 
 /** After --login: the token kubectl will send, summarised (user, groups, roles). */
