@@ -5,10 +5,10 @@
 // The new content replaces the file by atomic rename (mode 0600 even if the old file was more open:
 // a kubeconfig may hold credentials). A symlinked kubeconfig is followed like kubectl does: the link
 // stays and its target is replaced (see realWritePath). The lock is `<path as given>.lock`, kubectl's name.
-import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { safeUnlink, writeFileAtomic } from '../store/atomic-file.js';
+import { processIsGone, removeStaleTempFiles, safeUnlink, writeFileAtomic } from '../store/atomic-file.js';
 import { KubeconfigError, displayPath } from './errors.js';
 import { loadKubeconfigFile, serializeKubeconfig, type KubeconfigDoc } from './document.js';
 import { homeDir, realWritePath } from './paths.js';
@@ -38,7 +38,13 @@ async function acquire(file: string, options: LockOptions): Promise<string> {
   let waited = false;
   for (;;) {
     try {
-      closeSync(openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600));
+      const fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+      try {
+        // Our pid, so that the next run can tell a lock left by a killed kubecred from a live one.
+        writeSync(fd, `${process.pid}\n`);
+      } finally {
+        closeSync(fd);
+      }
       held.add(lockPath);
       if (!exitHook) {
         exitHook = true;
@@ -50,6 +56,7 @@ async function acquire(file: string, options: LockOptions): Promise<string> {
       if (code !== 'EEXIST') {
         throw new KubeconfigError(`cannot create ${displayPath(lockPath)} (${code ?? (err as Error).message}): make its directory writable or pass another --kubeconfig`);
       }
+      if (removeIfAbandoned(lockPath)) continue;
     }
     const left = deadline - Date.now();
     if (left <= 0) {
@@ -61,6 +68,36 @@ async function acquire(file: string, options: LockOptions): Promise<string> {
     waited = true;
     await sleep(Math.min(options.lockPollMs ?? 50, left));
   }
+}
+
+/**
+ * A lock that names the pid of a process that no longer exists was left by a killed kubecred: it is
+ * removed (kubectl's locks are empty and are never touched: only their owner knows when they end).
+ */
+function removeIfAbandoned(lockPath: string): boolean {
+  let text: string;
+  let ino: number;
+  try {
+    const fd = openSync(lockPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      ino = fstatSync(fd).ino;
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+  const m = /^(\d+)\n$/.exec(text);
+  if (!m || !processIsGone(Number(m[1]))) return false;
+  // Another waiter may have replaced it meanwhile with a live lock: remove only the file we read.
+  try {
+    if (lstatSync(lockPath).ino !== ino) return true;
+  } catch {
+    return true;
+  }
+  safeUnlink(lockPath);
+  return true;
 }
 
 function release(lockPath: string): void {
@@ -79,6 +116,8 @@ function ensureParentDir(file: string): void {
 function writeDoc(doc: KubeconfigDoc, text = serializeKubeconfig(doc)): void {
   const target = realWritePath(doc.path);
   ensureParentDir(target);
+  // Temp files of a kubecred killed mid-write (we hold the lock: no live writer of ours is mid-way).
+  removeStaleTempFiles(dirname(target), Date.now(), 3_600_000, basename(target));
   writeFileAtomic(target, text, 0o600);
   doc.changed = false;
 }

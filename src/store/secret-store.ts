@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir, readPrivateFile, safeUnlink, writeFileAtomic } from './atomic-file.js';
+import { describeReadError, ensurePrivateDir, readPrivateFile, removeStaleTempFiles, safeUnlink, writeFileAtomic } from './atomic-file.js';
 import { keyringAccounts, keyringAvailable, keyringDelete, keyringGet, keyringSet, keyringUnreachableReason } from './keyring.js';
 import { secretsDir } from './paths.js';
 
@@ -60,7 +60,12 @@ function encodeName(name: string): string {
 
 class DiskSecretStore implements SecretStore, PrefixDeletable {
   readonly backend = 'disk' as const;
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly notice: (message: string) => void,
+    /** Called once the first secret is written (the one-time "secrets on disk" notice and its marker). */
+    private beforeFirstWrite?: () => void,
+  ) {}
 
   private path(name: string): string {
     return join(this.dir, secretFileName(name));
@@ -68,11 +73,16 @@ class DiskSecretStore implements SecretStore, PrefixDeletable {
 
   async get(name: string): Promise<string | undefined> {
     try {
-      return readPrivateFile(this.path(name));
+      return readPrivateFile(this.path(name), { repair: this.notice });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      // A symlink is never followed: treated as absent, and the next set() replaces it.
-      if (code === 'ENOENT' || code === 'ELOOP') return undefined;
+      if (code === 'ENOENT') return undefined;
+      // A symlink, or a file or dir another user could have written: never used (treated as absent,
+      // so a login replaces it), and said once.
+      if (code === 'ELOOP' || code === 'EUNTRUSTED' || code === 'EFBIG' || code === 'EINVAL') {
+        this.notice(`kubecred: warning: ignoring the secret file ${this.path(name)}: ${describeReadError(err)}`);
+        return undefined;
+      }
       throw new Error(`cannot read secret file ${this.path(name)} (${code ?? String(err)})`);
     }
   }
@@ -80,6 +90,9 @@ class DiskSecretStore implements SecretStore, PrefixDeletable {
   async set(name: string, value: string): Promise<void> {
     ensurePrivateDir(this.dir);
     writeFileAtomic(this.path(name), value);
+    this.beforeFirstWrite?.();
+    this.beforeFirstWrite = undefined;
+    removeStaleTempFiles(this.dir, Date.now());
   }
 
   async delete(name: string): Promise<boolean> {
@@ -162,19 +175,22 @@ class KeyringSecretStore implements SecretStore, PrefixDeletable {
 export async function openSecretStore(options: OpenSecretStoreOptions): Promise<SecretStore> {
   const prefer = options.prefer ?? 'auto';
   const dir = secretsDir(options.cacheDir);
-  if (prefer === 'disk') return new DiskSecretStore(dir);
-  if (await keyringAvailable()) return new KeyringSecretStore(new DiskSecretStore(dir), options.notice);
+  if (prefer === 'disk') return new DiskSecretStore(dir, options.notice);
+  if (await keyringAvailable()) return new KeyringSecretStore(new DiskSecretStore(dir, options.notice), options.notice);
   const why = keyringUnreachableReason() ?? 'no Secret Service answered';
   if (prefer === 'keyring') {
     throw new Error(`no keyring is reachable (${why}): start a Secret Service (e.g. gnome-keyring) or let kubecred keep secrets on disk`);
   }
-  noticeOnce(
-    options.cacheDir,
-    DISK_SECRETS_NOTICE_MARKER,
-    `kubecred: no Secret Service keyring is reachable (${why}), so secrets such as refresh tokens are kept in 0600 files in ${dir}; this notice is shown once`,
-    options.notice,
-  );
-  return new DiskSecretStore(dir);
+  // Said (and its marker written) only when a secret is really stored: a run that fails prints one
+  // line and writes nothing.
+  const firstStore = () =>
+    noticeOnce(
+      options.cacheDir,
+      DISK_SECRETS_NOTICE_MARKER,
+      `kubecred: no Secret Service keyring is reachable (${why}), so secrets such as refresh tokens are kept in 0600 files in ${dir}; this notice is shown once`,
+      options.notice,
+    );
+  return new DiskSecretStore(dir, options.notice, firstStore);
 }
 
 /**

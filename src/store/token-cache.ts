@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import type { CredentialMaterial } from '../exec/exec-credential.js';
 import type { Identity } from './cache-key.js';
-import { ensurePrivateDir, readPrivateFile, removeStaleTempFiles, safeUnlink, writeFileAtomic } from './atomic-file.js';
+import { describeReadError, ensurePrivateDir, readPrivateFile, removeStaleTempFiles, safeUnlink, writeFileAtomic, type TrustedReadOptions } from './atomic-file.js';
 import { failureFile, tokenFile } from './paths.js';
 
 export type TokenStorage = 'disk' | 'keyring' | 'none';
@@ -56,15 +56,20 @@ export function parseEntry(text: string): CacheRead {
   return { status: 'hit', entry: e as CacheEntry };
 }
 
-export function readEntry(dir: string, key: string): CacheRead {
+/**
+ * Reads an entry under the trust rule (atomic-file.ts): one that another user could have written is
+ * `corrupt` — never used, so neither its token nor the endpoints in its meta are trusted. Without
+ * `options.repair` (the fast path) an entry that is ours but readable by others is a miss too.
+ */
+export function readEntry(dir: string, key: string, options: TrustedReadOptions = {}): CacheRead {
   let text: string;
   try {
-    text = readPrivateFile(tokenFile(dir, key));
+    text = readPrivateFile(tokenFile(dir, key), options);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { status: 'missing' };
-    if (code === 'ELOOP') return { status: 'corrupt', problem: 'it is a symlink, which kubecred never follows' };
-    return { status: 'corrupt', problem: `unreadable (${code ?? String(err)})` };
+    if (code === 'ELOOSE') return { status: 'corrupt', problem: 'it is readable by other users' };
+    return { status: 'corrupt', problem: describeReadError(err) };
   }
   return parseEntry(text);
 }

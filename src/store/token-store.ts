@@ -81,8 +81,11 @@ export async function openTokenStore(options: OpenTokenStoreOptions): Promise<To
     }
   }
 
+  // Loose modes of our own files are fixed with a warning; files others could write are refused.
+  const trusted = { repair: notice };
+
   async function read(key: string): Promise<CacheRead> {
-    const read = readEntry(dir, key);
+    const read = readEntry(dir, key, trusted);
     if (read.status !== 'hit' || read.entry.storage !== 'keyring') return read;
     if (!(await keyringAvailable())) {
       return { status: 'corrupt', problem: 'its credential is in the keyring, which is not reachable now' };
@@ -108,7 +111,7 @@ export async function openTokenStore(options: OpenTokenStoreOptions): Promise<To
 
   async function write(key: string, entry: CacheEntry): Promise<void> {
     if (!entry.credential) throw new Error('a cache entry to write needs its credential');
-    const previous = readEntry(dir, key);
+    const previous = readEntry(dir, key, trusted);
     if (storage === 'keyring') {
       try {
         await keyringSet(tokenAccount(key), JSON.stringify(entry.credential));
@@ -127,14 +130,14 @@ export async function openTokenStore(options: OpenTokenStoreOptions): Promise<To
   }
 
   async function remove(key: string): Promise<boolean> {
-    const previous = readEntry(dir, key);
+    const previous = readEntry(dir, key, trusted);
     if (storage === 'keyring' || (previous.status === 'hit' && previous.entry.storage === 'keyring')) await dropKeyringItem(key);
     return removeEntry(dir, key);
   }
 
   async function list(): Promise<TokenListItem[]> {
     return listKeys(dir).map((key): TokenListItem => {
-      const r = readEntry(dir, key);
+      const r = readEntry(dir, key, trusted);
       if (r.status === 'hit') return { key, entry: r.entry };
       return { key, problem: r.status === 'corrupt' ? r.problem : 'removed while listing' };
     });
