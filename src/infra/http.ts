@@ -19,6 +19,8 @@ export interface HttpOptions {
   env?: Record<string, string | undefined>;
   /** The flag that adds a CA (`--oidc-ca-file`), named in TLS error messages. */
   caFlag?: string;
+  /** Cap on every response body (default MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
 }
 
 export type FetchFunction = (url: string | URL, init?: RequestInit) => Promise<Response>;
@@ -94,15 +96,83 @@ export function createFetch(options: HttpOptions): FetchFunction {
       ? Promise.all([import('undici'), createDispatcher(options)]).then(([undici, dispatcher]): Client => ({ fetch: undici.fetch as Client['fetch'], dispatcher }))
       : Promise.resolve<Client>({ fetch: globalThis.fetch as Client['fetch'] }));
   const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
-  return async (url, init = {}) => {
+  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+  const once = async (url: string, init: RequestInit): Promise<Response> => {
     const signal = init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
     const { fetch, dispatcher } = await load();
     try {
-      return (await fetch(String(url), { ...(init as object), signal, ...(dispatcher ? { dispatcher } : {}) })) as Response;
+      return capResponse((await fetch(url, { ...(init as object), signal, ...(dispatcher ? { dispatcher } : {}) })) as Response, url, maxBytes);
     } catch (err) {
       throw new KubecredError(describeNetworkError(url, err, timeoutMs, options.caFlag));
     }
   };
+  return async (url, init = {}) => {
+    // An explicit redirect mode (oauth4webapi always says 'manual') is the caller's business.
+    if (init.redirect !== undefined) return once(String(url), init);
+    return followSameOrigin(String(url), init, once);
+  };
+}
+
+/** The most a response body may hold: discovery, JWKS, token responses and Keystone's are KiBs. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+const MAX_REDIRECTS = 5;
+
+/**
+ * Follows redirects only within the origin asked for: headers such as --request-header values
+ * (and anything else the caller set) must never reach another host, so a cross-origin redirect is
+ * an error that names where it pointed.
+ */
+async function followSameOrigin(url: string, init: RequestInit, once: (url: string, init: RequestInit) => Promise<Response>): Promise<Response> {
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    const res = await once(current, { ...init, redirect: 'manual' });
+    const location = res.headers.get('location');
+    if (res.status < 300 || res.status > 399 || res.status === 304 || !location) return res;
+    await res.body?.cancel().catch(() => {});
+    const next = new URL(location, current);
+    if (next.origin !== new URL(current).origin) {
+      throw new KubecredError(`${new URL(current).host} redirected to another origin (${next.origin}); kubecred does not follow that: use the final URL`);
+    }
+    const method = (init.method ?? 'GET').toUpperCase();
+    if (method !== 'GET' && method !== 'HEAD') return res;
+    if (hop + 1 >= MAX_REDIRECTS) throw new KubecredError(`${new URL(url).host} redirected more than ${MAX_REDIRECTS} times`);
+    current = next.href;
+  }
+}
+
+/** Thrown from a body read that passes the cap (a KubecredError, so it reaches the user as is). */
+export class ResponseTooLargeError extends KubecredError {}
+
+/**
+ * The same response with a body that errors once it passes maxBytes (a declared Content-Length
+ * above it fails at once). Status, headers and url are kept, so openid-client sees a normal Response.
+ */
+export function capResponse(res: Response, url: string, maxBytes = MAX_RESPONSE_BYTES): Response {
+  const host = new URL(url).host;
+  const tooLarge = () => new ResponseTooLargeError(`${host} sent a response larger than ${Math.round(maxBytes / 1024)} KiB; refusing it`);
+  const declared = Number(res.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) {
+    void res.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  if (!res.body || res.status === 204 || res.status === 205 || res.status === 304) return res;
+  let seen = 0;
+  const counter = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen > maxBytes) controller.error(tooLarge());
+      else controller.enqueue(chunk);
+    },
+  });
+  const capped = new Response(res.body.pipeThrough(counter), { status: res.status, statusText: res.statusText, headers: res.headers });
+  Object.defineProperty(capped, 'url', { value: res.url || url });
+  Object.defineProperty(capped, 'redirected', { value: res.redirected });
+  return capped;
+}
+
+/** Reads a body as text, at most maxBytes (ResponseTooLargeError beyond). */
+export async function readCappedText(res: Response, url: string, maxBytes = MAX_RESPONSE_BYTES): Promise<string> {
+  return capResponse(res, url, maxBytes).text();
 }
 
 export function describeNetworkError(url: string | URL, err: unknown, timeoutMs: number, caFlag?: string): string {

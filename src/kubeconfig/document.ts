@@ -1,7 +1,7 @@
 // One kubeconfig file as a yaml Document: edits keep the other entries, their order and comments.
 // A file that does not parse, or whose clusters/users/contexts are not lists of {name, …}, is
 // refused with `file:line: what: fix or move this file` and never rewritten.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { KubeconfigError, displayPath } from './errors.js';
 import { NAMED_KINDS, singular, type EntryOf, type NamedKind } from './types.js';
@@ -30,11 +30,18 @@ function emptyConfig(): Record<string, unknown> {
   return { apiVersion: 'v1', kind: 'Config', clusters: [], contexts: [], users: [], preferences: {}, 'current-context': '' };
 }
 
+/** kubectl sets no limit; ours only keeps a hostile or corrupted file from eating memory and time. */
+export const MAX_KUBECONFIG_BYTES = 8 * 1024 * 1024;
+
 export function loadKubeconfigFile(path: string): KubeconfigDoc {
   let source: string;
   try {
+    if (statSync(path).size > MAX_KUBECONFIG_BYTES) {
+      throw new KubeconfigError(`${displayPath(path)}: larger than ${MAX_KUBECONFIG_BYTES / 1024 / 1024} MiB, which no kubeconfig needs: ${FIX}`);
+    }
     source = readFileSync(path, 'utf8');
   } catch (err) {
+    if (err instanceof KubeconfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { path, document: new Document(emptyConfig(), { version: '1.1' }), existed: false, source: '', indentSeq: false, changed: false };
     throw new KubeconfigError(`${displayPath(path)}: cannot read (${code ?? (err as Error).message}): fix its permissions or pass another --kubeconfig`);
@@ -63,6 +70,12 @@ export function parseKubeconfig(path: string, source: string): KubeconfigDoc {
     fail(contents.range?.[0], 'the document is not a mapping of kubeconfig fields');
   } else {
     validateMap(contents, fail);
+    try {
+      // Expands every alias once, bounded (yaml refuses a "billion laughs" past maxAliasCount).
+      document.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      fail(undefined, `cannot be expanded (${(err as Error).message.split('\n')[0]})`);
+    }
   }
   return { path, document, existed: true, source, indentSeq: detectIndentSeq(source), changed: false };
 }

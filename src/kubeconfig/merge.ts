@@ -2,6 +2,7 @@
 // wins, and current-context comes from the first file that sets it. Missing files count as empty.
 import { KubeconfigError, displayPath } from './errors.js';
 import { currentContextOf, listNamed, loadKubeconfigFile, type KubeconfigDoc } from './document.js';
+import { checkExecBlock } from './exec-schema.js';
 import type { ClusterEntry, ContextEntry, EntryOf, NamedKind, UserEntry } from './types.js';
 
 export interface MergedEntry<T> {
@@ -86,7 +87,7 @@ export function findContextIn(merged: MergedKubeconfig, files: readonly string[]
   return {
     context: { name: wanted, cluster: String(clusterName ?? ''), user: String(userName ?? ''), ...(namespace ? { namespace } : {}) },
     ...(cluster ? { cluster: { name: cluster.name, file: cluster.file, ...cluster.value } } : {}),
-    ...(user ? { user: { name: user.name, file: user.file, ...user.value } } : {}),
+    ...(user ? { user: { name: user.name, file: user.file, ...user.value, exec: checkExecBlock(user.file, user.name, user.value.exec) } } : {}),
     file: ctx.file,
   };
 }

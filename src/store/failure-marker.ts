@@ -6,13 +6,14 @@
 // human message that contains NO secret (no token, password, code, client secret, URL with query).
 import { ensurePrivateDir, readPrivateFile, safeUnlink, writeFileAtomic } from './atomic-file.js';
 import { failureFile } from './paths.js';
+import { scrubServerText } from '../shared/scrub.js';
 
 export const FAILURE_WINDOW_MS = 30_000;
 const MAX_REASON = 500;
 
+/** One printable line; any secret we sent that a server echoed into the reason is removed too. */
 function oneLine(reason: string): string {
-  const flat = reason.replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_REASON ? flat.slice(0, MAX_REASON - 1) + '…' : flat;
+  return scrubServerText(reason, MAX_REASON);
 }
 
 /** Records that the login for `key` just failed. `reason` must not contain a secret. */

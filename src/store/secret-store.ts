@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describeReadError, ensurePrivateDir, readPrivateFile, removeStaleTempFiles, safeUnlink, writeFileAtomic } from './atomic-file.js';
 import { keyringAccounts, keyringAvailable, keyringDelete, keyringGet, keyringSet, keyringUnreachableReason } from './keyring.js';
 import { secretsDir } from './paths.js';
+import { rememberSecret } from '../shared/scrub.js';
 
 export interface SecretStore {
   readonly backend: 'keyring' | 'disk';
@@ -219,8 +220,9 @@ export function scopedSecrets(store: SecretStore, key: string): SecretStore {
   const full = (name: string) => `${key}/${name}`;
   const view: SecretStore & PrefixDeletable = {
     backend: store.backend,
-    get: (name) => store.get(full(name)),
-    set: (name, value) => store.set(full(name), value),
+    // Every stored secret may be sent to a server: no server message may echo it back.
+    get: (name) => store.get(full(name)).then((value) => (rememberSecret(value), value)),
+    set: (name, value) => (rememberSecret(value), store.set(full(name), value)),
     delete: (name) => store.delete(full(name)),
     deletePrefix: (prefix) => deletePrefix(store, full(prefix)),
   };

@@ -3,6 +3,7 @@
 // unknown project alike, so on a scoped 401 we ask once more without scope to tell them apart.
 import { LoginFailedError, NeedsInteractionError } from '../../shared/errors.js';
 import type { KeystoneClient, TokenInfo } from './client.js';
+import { rememberSecret } from '../../shared/scrub.js';
 import { describeProject, describeUser, type AppCredRef, type ProjectRef, type UserRef } from './settings.js';
 
 export type Credential =
@@ -47,6 +48,7 @@ function who(cred: Credential): string {
 
 /** Obtains a token; an application credential is never scoped (Keystone refuses that). */
 export async function authenticate(client: KeystoneClient, cred: Credential, project: ProjectRef | undefined, prompts: AuthPrompts): Promise<TokenInfo> {
+  rememberSecret(cred.kind === 'password' ? cred.password : cred.secret);
   const scope = cred.kind === 'password' ? scopeBody(project) : {};
   let answer = await client.issueToken({ identity: identityBody(cred), ...scope });
   if ('id' in answer) return answer;
@@ -63,6 +65,7 @@ export async function authenticate(client: KeystoneClient, cred: Credential, pro
       throw new NeedsInteractionError(`Keystone also wants a TOTP passcode for ${who(cred)}, and there is no terminal to ask on: run ${prompts.loginHint}`);
     }
     const passcode = (await prompts.passcode!()).trim();
+    rememberSecret(passcode);
     answer = await client.issueToken({ identity: { methods: ['totp'], totp: { user: { id: answer.userId, passcode } } }, ...scope }, answer.receipt);
     if ('id' in answer) return answer;
     if (answer.kind === 'refused' && answer.status === 401) throw new LoginFailedError(`Keystone refused the TOTP passcode for ${who(cred)}: run ${prompts.loginHint} and type the current code`);

@@ -1,7 +1,10 @@
 // The few Keystone v3 calls kubecred makes, over the shared HTTP client (proxies, CA, timeouts).
 // Request bodies carry secrets: nothing here ever puts a body, or a token, into a message.
+import * as z from 'zod/mini';
 import { createFetch, type FetchFunction } from '../../infra/http.js';
+import { describeIssues } from '../../shared/validation.js';
 import { KubecredError } from '../../shared/errors.js';
+import { scrubServerText } from '../../shared/scrub.js';
 
 export interface TokenInfo {
   /** X-Subject-Token: the bearer token for the API server. */
@@ -27,28 +30,38 @@ export interface ApplicationCredential {
   secret?: string;
 }
 
-interface TokenBody {
-  token?: {
-    methods?: string[];
-    expires_at?: string;
-    user?: TokenInfo['user'];
-    project?: TokenInfo['project'];
-    application_credential?: { id: string; name?: string };
-  };
-}
+const named = z.object({ id: z.string(), name: z.optional(z.string()), domain: z.optional(z.object({ id: z.optional(z.string()), name: z.optional(z.string()) })) });
+
+/** What kubecred reads of Keystone's token response; anything else in it is ignored. */
+const TokenBody = z.object({
+  token: z.object({
+    methods: z.optional(z.array(z.string())),
+    expires_at: z.string(),
+    user: named,
+    project: z.optional(named),
+    application_credential: z.optional(z.object({ id: z.string(), name: z.optional(z.string()) })),
+  }),
+});
+
+/** The body of a 401 that carries an Openstack-Auth-Receipt (MFA). */
+const ReceiptBody = z.object({
+  receipt: z.optional(z.object({ user: z.optional(z.object({ id: z.optional(z.string()) })) })),
+  required_auth_methods: z.optional(z.array(z.array(z.string()))),
+});
 
 /** Keystone writes microseconds (`…48.000000Z`); Date.parse wants at most milliseconds. */
 export function parseKeystoneTime(text: string): Date {
   const d = new Date(text.replace(/(\.\d{3})\d+/, '$1'));
-  if (Number.isNaN(d.getTime())) throw new KubecredError(`Keystone sent an unreadable expiry ${JSON.stringify(text)}`);
+  if (Number.isNaN(d.getTime())) throw new KubecredError(`Keystone sent an unreadable expiry ${JSON.stringify(scrubServerText(text, 60))}`);
   return d;
 }
 
+/** Keystone's own error message, scrubbed (it may echo our request) and clipped. */
 async function errorMessage(res: Response): Promise<string> {
   const text = await res.text().catch(() => '');
   try {
-    const doc = JSON.parse(text) as { error?: { message?: string } };
-    if (doc.error?.message) return doc.error.message;
+    const doc = JSON.parse(text) as { error?: { message?: unknown } };
+    if (doc.error?.message) return scrubServerText(doc.error.message);
   } catch {
     // not JSON: an HTML error page of a proxy, say
   }
@@ -85,8 +98,9 @@ export class KeystoneClient {
     if (res.status === 201 || res.status === 200) return this.tokenFrom(res);
     const receiptHeader = res.headers.get('openstack-auth-receipt');
     if (res.status === 401 && receiptHeader) {
-      const doc = (await res.json().catch(() => ({}))) as { receipt?: { user?: { id?: string } }; required_auth_methods?: string[][] };
-      return { kind: 'receipt', receipt: receiptHeader, userId: doc.receipt?.user?.id ?? '', required: doc.required_auth_methods ?? [] };
+      const parsed = ReceiptBody.safeParse(await res.json().catch(() => undefined));
+      if (!parsed.success) throw new KubecredError(`Keystone at ${this.host} sent an auth receipt kubecred cannot read (${describeIssues(parsed.error.issues)})`);
+      return { kind: 'receipt', receipt: receiptHeader, userId: parsed.data.receipt?.user?.id ?? '', required: parsed.data.required_auth_methods ?? [] };
     }
     if (res.status === 404) {
       throw new KubecredError(`Keystone: ${this.url('/auth/tokens')} does not exist: is ${this.authUrl} the Keystone v3 endpoint?`);
@@ -98,11 +112,19 @@ export class KeystoneClient {
 
   private async tokenFrom(res: Response): Promise<TokenInfo> {
     const id = res.headers.get('x-subject-token');
-    const body = (await res.json().catch(() => ({}))) as TokenBody;
-    const t = body.token;
-    if (!id || !t?.expires_at || !t.user?.id) {
-      throw new KubecredError(`Keystone at ${this.host} answered without a token: is ${this.authUrl} the Keystone v3 endpoint?`);
+    let doc: unknown;
+    try {
+      doc = await res.json();
+    } catch (err) {
+      if (err instanceof KubecredError) throw err; // larger than the cap
+      doc = undefined;
     }
+    if (!id) throw new KubecredError(`Keystone at ${this.host} answered without a token (no X-Subject-Token header): is ${this.authUrl} the Keystone v3 endpoint?`);
+    const parsed = TokenBody.safeParse(doc);
+    if (!parsed.success) {
+      throw new KubecredError(`Keystone at ${this.host} sent a token response kubecred cannot read (${describeIssues(parsed.error.issues)}): is ${this.authUrl} the Keystone v3 endpoint?`);
+    }
+    const t = parsed.data.token;
     return {
       id,
       expiresAt: parseKeystoneTime(t.expires_at),

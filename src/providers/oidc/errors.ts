@@ -2,6 +2,7 @@
 // secret: only OAuth error codes, claim names, issuers, client ids and HTTP statuses.
 import * as oidc from 'openid-client';
 import { KubecredError } from '../../shared/errors.js';
+import { scrubServerText } from '../../shared/scrub.js';
 
 /** The IdP refused a grant with an OAuth error (`invalid_grant`, …). */
 export class OAuthRefusal extends KubecredError {
@@ -16,9 +17,9 @@ export class OAuthRefusal extends KubecredError {
 /** A request failed before the IdP gave an OAuth answer (network, HTTP status, non-JSON). */
 export class IdpUnreachable extends KubecredError {}
 
+/** Server-supplied text: clipped, printable, and without any secret we sent (see shared/scrub.ts). */
 function clip(text: unknown, max = 160): string {
-  const flat = String(text ?? '').replace(/\s+/g, ' ').trim();
-  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
+  return scrubServerText(text, max);
 }
 
 function causes(err: unknown): unknown[] {

@@ -11,6 +11,7 @@ import * as oidc from 'openid-client';
 import type { ProviderContext } from '../types.js';
 import { KubecredError, LoginFailedError, NeedsInteractionError } from '../../shared/errors.js';
 import { startLoopbackServer } from '../../infra/loopback-server.js';
+import { rememberSecret, scrubServerText } from '../../shared/scrub.js';
 import type { TokenResponse } from './credential.js';
 import { describeOidcError } from './errors.js';
 import type { IdpClient } from './idp-client.js';
@@ -63,10 +64,12 @@ async function exchange(
   const error = params.get('error');
   if (error) {
     const desc = params.get('error_description');
-    throw new LoginFailedError(`the IdP refused the login: ${error}${desc ? ` (${desc.replace(/\s+/g, ' ').slice(0, 160)})` : ''}`);
+    throw new LoginFailedError(`the IdP refused the login: ${scrubServerText(error, 80)}${desc ? ` (${scrubServerText(desc, 160)})` : ''}`);
   }
   const code = params.get('code');
   if (!code) throw new LoginFailedError('the login callback carried no authorization code; log in again');
+  rememberSecret(code);
+  rememberSecret(request.verifier);
   const body: Record<string, string> = { code, redirect_uri: request.redirectUri };
   if (request.verifier) body.code_verifier = request.verifier;
   let response: TokenResponse;

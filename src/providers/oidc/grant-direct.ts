@@ -8,10 +8,12 @@ import { describeOidcError } from './errors.js';
 import type { IdpClient } from './idp-client.js';
 import type { OidcSettings } from './settings.js';
 import { loginHint } from './hints.js';
+import { rememberSecret } from '../../shared/scrub.js';
 
 /** One request to the token endpoint; errors are described but not yet classified. */
 export async function refreshGrant(idp: IdpClient, settings: OidcSettings, refreshToken: string): Promise<TokenResponse> {
   const config = await idp.config();
+  rememberSecret(refreshToken);
   try {
     return await oidc.refreshTokenGrant(config, refreshToken);
   } catch (err) {
@@ -33,6 +35,7 @@ async function passwordOf(ctx: ProviderContext, settings: OidcSettings): Promise
 
 export async function passwordLogin(ctx: ProviderContext, settings: OidcSettings, idp: IdpClient, scope: string): Promise<TokenResponse> {
   const password = await passwordOf(ctx, settings);
+  rememberSecret(password);
   const config = await idp.config();
   const params: Record<string, string> = { username: settings.username!, password, scope };
   for (const [k, v] of settings.authParams) params[k] = v;

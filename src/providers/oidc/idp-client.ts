@@ -7,6 +7,7 @@ import type { Logger } from '../../infra/types.js';
 import { createFetch, type FetchFunction } from '../../infra/http.js';
 import { KubecredError } from '../../shared/errors.js';
 import { describeOidcError } from './errors.js';
+import { rememberSecret } from '../../shared/scrub.js';
 import { checkSignature, isJwkSet, type JwkSet } from './jws.js';
 import { isLoopbackHost, type OidcSettings } from './settings.js';
 
@@ -88,6 +89,7 @@ export class IdpClient {
         }
       : base;
     this.meta = cached;
+    rememberSecret(clientSecret);
   }
 
   /** The metadata to store with the new token. */
@@ -157,7 +159,8 @@ export class IdpClient {
     let body: unknown;
     try {
       body = await response.json();
-    } catch {
+    } catch (err) {
+      if (err instanceof KubecredError) throw err; // too large
       throw new KubecredError(`fetching the IdP's signing keys: ${new URL(uri).host} did not answer with JSON`);
     }
     if (!isJwkSet(body)) throw new KubecredError(`fetching the IdP's signing keys: ${uri} is not a JWK set`);
