@@ -34,6 +34,18 @@ export interface LoopbackOptions {
   addresses: readonly BindAddress[];
   /** The redirect URI's path; other paths get a 404. */
   path: string;
+  /**
+   * Whether a request to `path` is the callback we wait for (the right `state`). Any other gets a
+   * 404 and the wait goes on: a local process that guesses the port cannot end or abort a login.
+   */
+  accept?: (params: URLSearchParams) => boolean;
+  /**
+   * Host header values (`host:port`) besides the bound address and `localhost:<port>`: the
+   * redirect URI's. Anything else gets a 404 (DNS rebinding: a web page cannot talk to us).
+   */
+  hosts?: readonly string[];
+  /** Host names that are fine with the port we listen on (the redirect URI's, e.g. `localhost`). */
+  hostnames?: readonly string[];
   tls?: { cert: string; key: string };
 }
 
@@ -90,9 +102,11 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
   let received = false;
   let answered: CallbackOutcome | undefined;
 
+  let allowedHosts = new Set<string>();
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://loopback');
-    if (req.method !== 'GET' || url.pathname !== options.path) {
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (req.method !== 'GET' || url.pathname !== options.path || !allowedHosts.has(host) || (!received && options.accept && !options.accept(url.searchParams))) {
       send(res, 404, callbackPage({ ok: false, message: 'This is kubecred waiting for the login callback; nothing here.' }));
       return;
     }
@@ -125,6 +139,9 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
       `cannot listen for the login callback: ${problems.join(', ')}; free one of these ports or pass --listen-address 127.0.0.1:<a port your IdP allows in its redirect URIs>`,
     );
   }
+
+  const port = bound.port;
+  allowedHosts = new Set([describe(bound), `localhost:${port}`, ...(options.hostnames ?? []).map((h) => `${h}:${port}`), ...(options.hosts ?? [])].map((h) => h.toLowerCase()));
 
   let flushed: Promise<void> = Promise.resolve();
   const close = async () => {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Browser, Infrastructure, Logger, Prompt } from './types.js';
 import { NeedsInteractionError } from '../shared/errors.js';
+import { childEnvironment, withoutSecretVariables } from './child-env.js';
 
 export function stderrLogger(verbose: boolean, stream: NodeJS.WritableStream = process.stderr): Logger {
   return {
@@ -56,7 +57,7 @@ export function systemBrowser(): Browser {
     async open(url, command) {
       if (command) {
         const [file, ...args] = command.trim().split(/\s+/);
-        const child = spawn(file!, [...args, url], { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+        const child = spawn(file!, [...args, url], { stdio: ['ignore', 'ignore', 'inherit'], detached: true, env: childEnvironment(process.env) });
         await new Promise<void>((resolve, reject) => {
           child.once('spawn', () => resolve());
           child.once('error', (err) => reject(new Error(`cannot run --browser-command ${file}: ${err.message}`)));
@@ -65,7 +66,7 @@ export function systemBrowser(): Browser {
         return;
       }
       const { default: open } = await import('open');
-      const child = await open(url, { wait: false });
+      const child = await withoutSecretVariables(() => open(url, { wait: false }));
       child.unref();
     },
   };

@@ -106,12 +106,22 @@ export async function browserLogin(ctx: ProviderContext, settings: OidcSettings,
   // A --redirect-url with a port says where the browser will come back: listen there, unless told otherwise.
   const addresses =
     fixed?.port && !settings.listenAddressesGiven ? [{ host: fixed.hostname === '[::1]' ? '::1' : '127.0.0.1', port: Number(fixed.port) }] : settings.listenAddresses;
-  const server = await startLoopbackServer({ addresses, path: fixed?.pathname ?? '/', tls });
+  // Only the callback that carries our state ends the wait (known once the request is built).
+  let expectedState: string | undefined;
+  const server = await startLoopbackServer({
+    addresses,
+    path: fixed?.pathname ?? '/',
+    tls,
+    accept: (params) => expectedState !== undefined && params.get('state') === expectedState,
+    hosts: fixed ? [fixed.host] : [],
+    hostnames: fixed ? [fixed.hostname] : [settings.redirectHostname],
+  });
   const redirectUri = settings.redirectUrl ?? `${tls ? 'https' : 'http'}://${settings.redirectHostname}:${server.address.port}`;
   const { log } = ctx.infra;
   const timeout = AbortSignal.timeout(settings.authTimeoutMs);
   try {
     const request = await authorizationRequest(config, settings, scope, redirectUri);
+    expectedState = request.state;
     const issuerHost = new URL(settings.issuerUrl).host;
     if (options.openBrowser) {
       log.info(`kubecred: opening a browser to log in at ${issuerHost}; if none opens, visit:\n${request.url.href}`);
