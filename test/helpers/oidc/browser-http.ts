@@ -8,6 +8,10 @@
 //   --mode wrong-state  call the loopback callback with a forged state
 //   --mode deny         call the loopback callback with error=access_denied (HTML in the description)
 //   --mode record       only record the call (an abandoned login)
+//   --mode probe-then-login  first a forged state, then the right state with a foreign Host header
+//                       (both must get 404 and leave the login waiting), then a real login and a
+//                       replay of its callback (must not succeed twice)
+//   --mode environ      record this process's /proc/self/environ and cmdline, then log in
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 // idp-login.ts imports only node built-ins: this script starts fast (it runs once per "tab").
@@ -62,6 +66,30 @@ async function main(): Promise<void> {
     }
     case 'record':
       return;
+    case 'probe-then-login': {
+      const redirect = new URL(target.searchParams.get('redirect_uri')!);
+      const forged = new URL(redirect);
+      forged.searchParams.set('code', 'forged-code');
+      forged.searchParams.set('state', 'forged-state');
+      const wrongState = await httpRequest(forged.href);
+      const rightState = new URL(redirect);
+      rightState.searchParams.set('error', 'access_denied');
+      rightState.searchParams.set('state', target.searchParams.get('state')!);
+      const wrongHost = await httpRequest(rightState.href, { headers: { host: 'attacker.example:8000' } });
+      const r = await completeLoginAndFollow(url!, creds);
+      const replay = await httpRequest(r.callbackUrl);
+      if (values.log) {
+        appendFileSync(values.log, JSON.stringify({ wrongStateStatus: wrongState.status, wrongHostStatus: wrongHost.status, callbackStatus: r.status, replayStatus: replay.status }) + '\n');
+      }
+      return;
+    }
+    case 'environ': {
+      const environ = readFileSync('/proc/self/environ', 'utf8').split('\0').filter(Boolean);
+      const cmdline = readFileSync('/proc/self/cmdline', 'utf8').split('\0').filter(Boolean);
+      if (values.log) appendFileSync(values.log, JSON.stringify({ environ, cmdline }) + '\n');
+      await completeLoginAndFollow(url!, creds);
+      return;
+    }
     default:
       throw new Error(`browser-http: unknown mode ${values.mode}`);
   }
