@@ -29,7 +29,7 @@ function tempDir(t: { after(fn: () => void): void }): string {
 
 function entry(token: string, meta?: Record<string, unknown>): CacheEntry {
   const now = Date.now();
-  return { v: 1, provider: 'oidc', identity: { k: 'oidc' }, storage: 'disk', expiresAt: new Date(now + 3600_000).toISOString(), obtainedAt: new Date(now).toISOString(), credential: { token }, meta };
+  return { v: 1, provider: 'oidc', identity: { provider: 'oidc' }, storage: 'disk', expiresAt: new Date(now + 3600_000).toISOString(), obtainedAt: new Date(now).toISOString(), credential: { token }, meta };
 }
 
 /** A pid that surely belongs to no process: a child that has exited and been reaped. */
