@@ -180,6 +180,9 @@ export function describeNetworkError(url: string | URL, err: unknown, timeoutMs:
   const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return `${host} did not answer within ${Math.round(timeoutMs / 1000)}s: check the URL, your network or HTTPS_PROXY`;
   const code = e.cause?.code;
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return `TLS verification of ${host} failed (${code}): its certificate is ${code === 'CERT_HAS_EXPIRED' ? 'expired' : 'not valid yet'}; have it renewed, or check this machine's clock`;
+  }
   if (code && /CERT|SELF_SIGNED|UNABLE_TO|TLS|SSL/.test(code)) {
     return `TLS verification of ${host} failed (${code}): pass the CA that signed it ${caFlag ? `with ${caFlag}` : '(see --help for the CA flag)'}`;
   }

@@ -18,8 +18,12 @@ function oneLine(reason: string): string {
 
 /** Records that the login for `key` just failed. `reason` must not contain a secret. */
 export function recordFailure(dir: string, key: string, reason: string, nowMs: number): void {
-  ensurePrivateDir(dir);
-  writeFileAtomic(failureFile(dir, key), JSON.stringify({ reason: oneLine(reason) || 'login failed', at: nowMs }) + '\n');
+  try {
+    ensurePrivateDir(dir);
+    writeFileAtomic(failureFile(dir, key), JSON.stringify({ reason: oneLine(reason) || 'login failed', at: nowMs }) + '\n');
+  } catch {
+    // The marker only saves work; a full or read-only disk must not hide the login's own error.
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import { describeReadError, ensurePrivateDir, readPrivateFile, removeStaleTempFi
 import { keyringAccounts, keyringAvailable, keyringDelete, keyringGet, keyringSet, keyringUnreachableReason } from './keyring.js';
 import { secretsDir } from './paths.js';
 import { rememberSecret } from '../shared/scrub.js';
+import { isUnwritable, warnUnwritable } from './unwritable.js';
 
 export interface SecretStore {
   readonly backend: 'keyring' | 'disk';
@@ -23,6 +24,11 @@ export interface OpenSecretStoreOptions {
   prefer?: 'auto' | 'keyring' | 'disk';
   /** Human notices (stderr). Never given a secret. */
   notice: (message: string) => void;
+  /**
+   * get-token: a secret that cannot be written to a full or read-only disk is dropped with one
+   * warning (the credential obtained is still printed) instead of failing the run.
+   */
+  bestEffortWrites?: boolean;
 }
 
 /** The secret names providers use; deleteAllFor removes these from the keyring for a key. */
@@ -66,6 +72,7 @@ class DiskSecretStore implements SecretStore, PrefixDeletable {
     private readonly notice: (message: string) => void,
     /** Called once the first secret is written (the one-time "secrets on disk" notice and its marker). */
     private beforeFirstWrite?: () => void,
+    private readonly bestEffort = false,
   ) {}
 
   private path(name: string): string {
@@ -89,8 +96,14 @@ class DiskSecretStore implements SecretStore, PrefixDeletable {
   }
 
   async set(name: string, value: string): Promise<void> {
-    ensurePrivateDir(this.dir);
-    writeFileAtomic(this.path(name), value);
+    try {
+      ensurePrivateDir(this.dir);
+      writeFileAtomic(this.path(name), value);
+    } catch (err) {
+      if (!this.bestEffort || !isUnwritable(err)) throw err;
+      warnUnwritable(this.dir, err, this.notice);
+      return;
+    }
     this.beforeFirstWrite?.();
     this.beforeFirstWrite = undefined;
     removeStaleTempFiles(this.dir, Date.now());
@@ -176,8 +189,9 @@ class KeyringSecretStore implements SecretStore, PrefixDeletable {
 export async function openSecretStore(options: OpenSecretStoreOptions): Promise<SecretStore> {
   const prefer = options.prefer ?? 'auto';
   const dir = secretsDir(options.cacheDir);
-  if (prefer === 'disk') return new DiskSecretStore(dir, options.notice);
-  if (await keyringAvailable()) return new KeyringSecretStore(new DiskSecretStore(dir, options.notice), options.notice);
+  const bestEffort = options.bestEffortWrites === true;
+  if (prefer === 'disk') return new DiskSecretStore(dir, options.notice, undefined, bestEffort);
+  if (await keyringAvailable()) return new KeyringSecretStore(new DiskSecretStore(dir, options.notice, undefined, bestEffort), options.notice);
   const why = keyringUnreachableReason() ?? 'no Secret Service answered';
   if (prefer === 'keyring') {
     throw new Error(`no keyring is reachable (${why}): start a Secret Service (e.g. gnome-keyring) or let kubecred keep secrets on disk`);
@@ -191,7 +205,7 @@ export async function openSecretStore(options: OpenSecretStoreOptions): Promise<
       `kubecred: no Secret Service keyring is reachable (${why}), so secrets such as refresh tokens are kept in 0600 files in ${dir}; this notice is shown once`,
       options.notice,
     );
-  return new DiskSecretStore(dir, options.notice, firstStore);
+  return new DiskSecretStore(dir, options.notice, firstStore, bestEffort);
 }
 
 /**

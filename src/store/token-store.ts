@@ -10,6 +10,7 @@ import { keyringAvailable, keyringDelete, keyringGet, keyringSet, keyringUnreach
 import { noticeOnce } from './secret-store.js';
 import { listKeys, parseEntry, readEntry, removeEntry, writeEntry, type CacheEntry, type CacheRead, type TokenStorage } from './token-cache.js';
 import { tokenFile } from './paths.js';
+import { isUnwritable, warnUnwritable } from './unwritable.js';
 
 export type TokenListItem = { key: string; entry: CacheEntry } | { key: string; problem: string };
 
@@ -125,7 +126,14 @@ export async function openTokenStore(options: OpenTokenStoreOptions): Promise<To
         }
       }
     }
-    writeEntry(dir, key, { ...entry, storage: 'disk' });
+    try {
+      writeEntry(dir, key, { ...entry, storage: 'disk' });
+    } catch (err) {
+      // The previous entry is intact (atomic write); the new credential is still printed.
+      if (!isUnwritable(err)) throw err;
+      warnUnwritable(dir, err, notice);
+      return;
+    }
     if (previous.status === 'hit' && previous.entry.storage === 'keyring') await dropKeyringItem(key);
   }
 
