@@ -57,9 +57,32 @@ export function parseExecInfo(raw: string | undefined, stdinIsTTY: boolean | (()
     throw new ExecInfoError(`KUBERNETES_EXEC_INFO has kind ${JSON.stringify(obj.kind)}, expected ExecCredential`);
   }
   const spec = (typeof obj.spec === 'object' && obj.spec !== null ? obj.spec : {}) as Record<string, unknown>;
+  if (spec.interactive !== undefined && typeof spec.interactive !== 'boolean') wrongType('spec.interactive', 'a boolean');
   // v1 always sets interactive; v1beta1 from older kubectl may omit it — then a TTY decides.
   const interactive = typeof spec.interactive === 'boolean' ? spec.interactive : tty();
   const cluster =
     typeof spec.cluster === 'object' && spec.cluster !== null ? (spec.cluster as ExecCluster) : undefined;
+  if (cluster) checkCluster(cluster as Record<string, unknown>);
   return { apiVersion, interactive, cluster, absent: false };
+}
+
+function wrongType(field: string, expected: string): never {
+  throw new ExecInfoError(`KUBERNETES_EXEC_INFO: ${field} is not ${expected}; run get-token from kubectl, or unset the variable`);
+}
+
+const CLUSTER_FIELDS: Record<string, 'string' | 'boolean'> = {
+  server: 'string',
+  'tls-server-name': 'string',
+  'insecure-skip-tls-verify': 'boolean',
+  'certificate-authority-data': 'string',
+  'proxy-url': 'string',
+  'disable-compression': 'boolean',
+};
+
+/** The fields kubecred may use must have their protocol types (hand-checked: no zod on this path). */
+function checkCluster(cluster: Record<string, unknown>): void {
+  for (const [field, type] of Object.entries(CLUSTER_FIELDS)) {
+    const value = cluster[field];
+    if (value !== undefined && typeof value !== type) wrongType(`spec.cluster.${field}`, `a ${type}`);
+  }
 }

@@ -103,6 +103,7 @@ export function createFetch(options: HttpOptions): FetchFunction {
     try {
       return capResponse((await fetch(url, { ...(init as object), signal, ...(dispatcher ? { dispatcher } : {}) })) as Response, url, maxBytes);
     } catch (err) {
+      if (err instanceof KubecredError) throw err; // too large: already in words
       throw new KubecredError(describeNetworkError(url, err, timeoutMs, options.caFlag));
     }
   };

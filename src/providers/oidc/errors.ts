@@ -111,6 +111,13 @@ export function describeOidcError(err: unknown, what: string, clientId: string):
     }
     case 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED':
       return new KubecredError(`${what}: the ID token is expired or not yet valid; check this machine's clock`);
+    case 'OAUTH_INVALID_RESPONSE':
+    case 'OAUTH_PARSE_ERROR': {
+      // openid-client says only "invalid response encountered"; oauth4webapi's cause says what.
+      const inner = causes(err).map((e) => (e as Error)?.message).find((m) => typeof m === 'string' && m !== 'invalid response encountered') ?? 'invalid response';
+      if (/JWT/.test(inner)) return new KubecredError(`${what}: the IdP sent an ID token kubecred refuses (${clip(inner, 80)}): a forged token, or an IdP set up with an unsupported algorithm`);
+      return new KubecredError(`${what}: the IdP sent an answer kubecred cannot use (${clip(inner, 80)})`);
+    }
     case 'OAUTH_TIMEOUT':
       return new IdpUnreachable(`${what}: the IdP did not answer in time; check your network or HTTPS_PROXY`);
     case 'OAUTH_HTTP_REQUEST_FORBIDDEN':
