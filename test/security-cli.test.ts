@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cachedSecrets, startOidcRig, type OidcRig } from './helpers/oidc/rig.js';
-import type { RunResult } from './helpers/cli.js';
+import { isolatedHome, runKubecred, type RunResult } from './helpers/cli.js';
 
 const root = process.getuid?.() === 0;
 
@@ -217,4 +217,45 @@ test('a failing get-token prints one line and writes nothing (no keyring notice,
   const ok = await rig.kubecred(passwordArgs(rig), { env: { ...PASSWORD_ENV, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' } });
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stderr, /no Secret Service keyring is reachable/, 'the notice comes with the first secret stored');
+});
+
+test('Keystone over plain http to another machine is refused before anything is sent (exit 2)', async () => {
+  const { env, home } = isolatedHome();
+  // 192.0.2.0/24 is TEST-NET-1: nothing answers there, and kubecred must not even try.
+  const r = await runKubecred(['get-token', 'keystone', '--auth-url', 'http://192.0.2.10:5000/v3', '--username', 'demo', '--project-name', 'demo'], { env: { ...env, OS_PASSWORD: 'demo-password' } });
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.stderr, /uses plain http to another machine, which would send the password in clear text: use its https:\/\/ URL/);
+  assert.deepEqual(readdirSync(home, { recursive: true }).filter((n) => !String(n).startsWith('.kube')), []);
+});
+
+test('an --issuer-url with user:password@ is refused (exit 2) and the password appears nowhere', async () => {
+  const { env } = isolatedHome();
+  const r = await runKubecred(['get-token', 'oidc', '--issuer-url', 'http://u:SECRET-in-url@127.0.0.1:1/', '--client-id', 'k', '--username', 'alice'], { env: { ...env, ...PASSWORD_ENV } });
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /--issuer-url must not contain a user name or password/);
+  assert.ok(!r.stderr.includes('SECRET-in-url'));
+});
+
+test('--insecure-skip-tls-verify (IdP) and --insecure (Keystone) each print one warning that TLS verification is off', async (t) => {
+  const rig = await startOidcRig({ idp: { https: true } });
+  t.after(() => rig.close());
+  const r = await rig.kubecred(['get-token', 'oidc', '--issuer-url', rig.idp.issuer, '--client-id', 'kubernetes', '--username', 'alice', '--insecure-skip-tls-verify'], { env: PASSWORD_ENV });
+  assert.equal(r.code, 0, r.stderr);
+  const warnings = r.stderr.trim().split('\n').filter((l) => /TLS verification off/.test(l));
+  assert.equal(warnings.length, 1, r.stderr);
+  assert.match(warnings[0]!, /^kubecred: warning: --insecure-skip-tls-verify turns TLS verification off/);
+
+  const { env } = isolatedHome();
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const ks = await runKubecred(['get-token', 'keystone', '--auth-url', `http://127.0.0.1:${port}/v3`, '--username', 'demo', '--project-name', 'demo', '--insecure'], { env: { ...env, OS_PASSWORD: 'demo-password' } });
+  assert.equal(ks.code, 1);
+  assert.match(ks.stderr, /^kubecred: warning: --insecure turns TLS verification off/m);
 });

@@ -21,6 +21,16 @@ export interface HttpOptions {
   caFlag?: string;
   /** Cap on every response body (default MAX_RESPONSE_BYTES). */
   maxResponseBytes?: number;
+  /** The flag that turned verification off, for the warning (`--insecure`). */
+  insecureFlag?: string;
+  /** Where the "TLS verification is off" warning goes (text without prefix); default stderr. */
+  warn?: (message: string) => void;
+}
+
+/** localhost, 127.0.0.0/8, ::1: where plain http cannot be overheard. */
+export function isLoopbackHostname(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
 export type FetchFunction = (url: string | URL, init?: RequestInit) => Promise<Response>;
@@ -89,6 +99,10 @@ export async function createDispatcher(options: HttpOptions): Promise<Dispatcher
 export function createFetch(options: HttpOptions): FetchFunction {
   // CA files are read now, so a bad one is reported before any request is made.
   if (needsDispatcher(options)) loadCaBundle(options);
+  if (options.insecureSkipTlsVerify) {
+    const warn = options.warn ?? ((m: string) => void process.stderr.write(`kubecred: warning: ${m}\n`));
+    warn(`${options.insecureFlag ?? 'an insecure flag'} turns TLS verification off: anyone on the network path can read and change what is sent, credentials included`);
+  }
   type Client = { fetch: (url: string, init: object) => Promise<unknown>; dispatcher?: Dispatcher };
   let client: Promise<Client> | undefined;
   const load = (): Promise<Client> =>

@@ -1,9 +1,9 @@
 // The few Keystone v3 calls kubecred makes, over the shared HTTP client (proxies, CA, timeouts).
 // Request bodies carry secrets: nothing here ever puts a body, or a token, into a message.
 import * as z from 'zod/mini';
-import { createFetch, type FetchFunction } from '../../infra/http.js';
+import { createFetch, isLoopbackHostname, type FetchFunction } from '../../infra/http.js';
 import { describeIssues } from '../../shared/validation.js';
-import { KubecredError } from '../../shared/errors.js';
+import { KubecredError, UsageError } from '../../shared/errors.js';
 import { scrubServerText } from '../../shared/scrub.js';
 
 export interface TokenInfo {
@@ -73,8 +73,13 @@ export class KeystoneClient {
   private readonly fetch: FetchFunction;
 
   constructor(readonly authUrl: string, options: { caFile?: string; insecure?: boolean; env: Record<string, string | undefined> }) {
-    this.host = new URL(authUrl).host;
-    const fetch = createFetch({ caFiles: options.caFile ? [options.caFile] : [], insecureSkipTlsVerify: options.insecure, env: options.env });
+    const url = new URL(authUrl);
+    this.host = url.host;
+    // A password or application-credential secret in clear text over the network: never.
+    if (url.protocol === 'http:' && !isLoopbackHostname(url.hostname)) {
+      throw new UsageError(`--auth-url ${authUrl} uses plain http to another machine, which would send the password in clear text: use its https:// URL`);
+    }
+    const fetch = createFetch({ caFiles: options.caFile ? [options.caFile] : [], insecureSkipTlsVerify: options.insecure, insecureFlag: '--insecure', env: options.env });
     this.fetch = async (url, init) => {
       try {
         return await fetch(url, init);

@@ -5,7 +5,7 @@
 import * as oidc from 'openid-client';
 import type { Logger } from '../../infra/types.js';
 import { createFetch, type FetchFunction } from '../../infra/http.js';
-import { KubecredError } from '../../shared/errors.js';
+import { KubecredError, UsageError } from '../../shared/errors.js';
 import { describeOidcError } from './errors.js';
 import { rememberSecret } from '../../shared/scrub.js';
 import { checkSignature, isJwkSet, type JwkSet } from './jws.js';
@@ -69,6 +69,9 @@ export class IdpClient {
     cached: OidcMeta | undefined,
   ) {
     const issuer = new URL(settings.issuerUrl);
+    if (issuer.username || issuer.password) {
+      throw new UsageError('--issuer-url must not contain a user name or password: drop the user:password@ part');
+    }
     if (issuer.protocol === 'http:' && !isLoopbackHost(issuer.hostname)) {
       throw new KubecredError(`--issuer-url ${settings.issuerUrl} uses plain http: kube-apiserver accepts only https issuers`);
     }
@@ -79,6 +82,8 @@ export class IdpClient {
       timeoutMs: settings.requestTimeoutMs,
       env,
       caFlag: '--oidc-ca-file',
+      insecureFlag: '--insecure-skip-tls-verify',
+      warn: (m) => log.warn(m),
     });
     const extra = settings.requestHeaders;
     this.fetch = extra.length
