@@ -57,17 +57,20 @@ export async function openTokenStore(options: OpenTokenStoreOptions): Promise<To
   const { dir, notice } = options;
   if (options.storage === 'none') return noneStore;
   let storage: 'disk' | 'keyring' = 'disk';
+  /** The "keyring asked for, tokens on disk" notice: given once the first token is written, not before. */
+  let beforeDiskWrite: (() => void) | undefined;
   if (options.storage === 'keyring') {
     if (await keyringAvailable()) {
       storage = 'keyring';
     } else {
       const why = keyringUnreachableReason() ?? 'no Secret Service answered';
-      noticeOnce(
-        dir,
-        DISK_TOKENS_NOTICE_MARKER,
-        `kubecred: --token-cache-storage keyring, but no keyring is reachable (${why}); tokens are kept in 0600 files in ${dir} instead. This notice is shown once`,
-        notice,
-      );
+      beforeDiskWrite = () =>
+        noticeOnce(
+          dir,
+          DISK_TOKENS_NOTICE_MARKER,
+          `kubecred: --token-cache-storage keyring, but no keyring is reachable (${why}); tokens are kept in 0600 files in ${dir} instead. This notice is shown once`,
+          notice,
+        );
     }
   }
   let warnedWriteFallback = false;
@@ -128,6 +131,8 @@ export async function openTokenStore(options: OpenTokenStoreOptions): Promise<To
     }
     try {
       writeEntry(dir, key, { ...entry, storage: 'disk' });
+      beforeDiskWrite?.();
+      beforeDiskWrite = undefined;
     } catch (err) {
       // The previous entry is intact (atomic write); the new credential is still printed.
       if (!isUnwritable(err)) throw err;
