@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseFlags, UsageError } from '../src/exec/flags.js';
+import { parseFlags } from '../src/exec/flags.js';
+import { UsageError } from '../src/shared/errors.js';
 import { ExecInfoError, parseExecInfo } from '../src/exec/exec-info.js';
 import { cacheKey } from '../src/store/cache-key.js';
 import { oidcGetTokenFlags } from '../src/providers/oidc/flags.js';

@@ -1,7 +1,8 @@
 // The few Keystone v3 calls kubecred makes, over the shared HTTP client (proxies, CA, timeouts).
 // Request bodies carry secrets: nothing here ever puts a body, or a token, into a message.
 import * as z from 'zod/mini';
-import { createFetch, isLoopbackHostname, type FetchFunction } from '../../infra/http.js';
+import { isLoopbackHostname, type FetchFunction } from '../../infra/http.js';
+import type { HttpPort } from '../../infra/types.js';
 import { describeIssues } from '../../shared/validation.js';
 import { KubecredError, UsageError } from '../../shared/errors.js';
 import { scrubServerText } from '../../shared/scrub.js';
@@ -72,14 +73,14 @@ export class KeystoneClient {
   readonly host: string;
   private readonly fetch: FetchFunction;
 
-  constructor(readonly authUrl: string, options: { caFile?: string; insecure?: boolean; env: Record<string, string | undefined> }) {
+  constructor(readonly authUrl: string, options: { caFile?: string; insecure?: boolean; env: Record<string, string | undefined>; http: HttpPort }) {
     const url = new URL(authUrl);
     this.host = url.host;
     // A password or application-credential secret in clear text over the network: never.
     if (url.protocol === 'http:' && !isLoopbackHostname(url.hostname)) {
       throw new UsageError(`--auth-url ${authUrl} uses plain http to another machine, which would send the password in clear text: use its https:// URL`);
     }
-    const fetch = createFetch({ caFiles: options.caFile ? [options.caFile] : [], insecureSkipTlsVerify: options.insecure, insecureFlag: '--insecure', env: options.env });
+    const fetch = options.http.fetcher({ caFiles: options.caFile ? [options.caFile] : [], insecureSkipTlsVerify: options.insecure, insecureFlag: '--insecure', env: options.env });
     this.fetch = async (url, init) => {
       try {
         return await fetch(url, init);
