@@ -98,7 +98,7 @@ class DiskSecretStore implements SecretStore, PrefixDeletable {
       ensurePrivateDir(this.dir);
       writeFileAtomic(this.path(name), value);
     } catch (err) {
-      if (!this.bestEffort || !isUnwritable(err)) throw err;
+      if (!this.bestEffort || !isUnwritable(err, this.dir)) throw err;
       warnUnwritable(this.dir, err, this.notice);
       return;
     }

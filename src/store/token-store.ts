@@ -135,7 +135,7 @@ export async function openTokenStore(options: OpenTokenStoreOptions): Promise<To
       beforeDiskWrite = undefined;
     } catch (err) {
       // The previous entry is intact (atomic write); the new credential is still printed.
-      if (!isUnwritable(err)) throw err;
+      if (!isUnwritable(err, dir)) throw err;
       warnUnwritable(dir, err, notice);
       return;
     }

@@ -7,8 +7,10 @@ import { withKeyLock, type KeyLockOptions } from './lock.js';
 const UNWRITABLE_CODES = new Set(['ENOSPC', 'EROFS', 'EDQUOT', 'EACCES', 'EPERM']);
 
 /** Whether err means "this dir cannot take writes now" (as opposed to a bug or a hostile file). */
-export function isUnwritable(err: unknown): boolean {
-  return UNWRITABLE_CODES.has((err as NodeJS.ErrnoException)?.code ?? '');
+export function isUnwritable(err: unknown, dir?: string): boolean {
+  if (UNWRITABLE_CODES.has((err as NodeJS.ErrnoException)?.code ?? '')) return true;
+  // A recursive mkdir on a read-only mount reports ENOENT: ask the dir itself.
+  return dir !== undefined && unwritableReason(dir) !== undefined;
 }
 
 let warned = false;
