@@ -246,7 +246,7 @@ test('--insecure-skip-tls-verify (IdP) and --insecure (Keystone) each print one 
   assert.equal(r.code, 0, r.stderr);
   const warnings = r.stderr.trim().split('\n').filter((l) => /TLS verification off/.test(l));
   assert.equal(warnings.length, 1, r.stderr);
-  assert.match(warnings[0]!, /^kubecred: warning: --insecure-skip-tls-verify turns TLS verification off/);
+  assert.match(warnings[0]!, /^kubecred: warning: --oidc-insecure-skip-tls-verify turns TLS verification off/);
 
   const { env } = isolatedHome();
   const port = await new Promise<number>((resolve) => {
@@ -258,4 +258,12 @@ test('--insecure-skip-tls-verify (IdP) and --insecure (Keystone) each print one 
   const ks = await runKubecred(['get-token', 'keystone', '--auth-url', `http://127.0.0.1:${port}/v3`, '--username', 'demo', '--project-name', 'demo', '--insecure'], { env: { ...env, OS_PASSWORD: 'demo-password' } });
   assert.equal(ks.code, 1);
   assert.match(ks.stderr, /^kubecred: warning: --insecure turns TLS verification off/m);
+});
+
+test('setup-context oidc --oidc-insecure-skip-tls-verify warns that it goes into the exec args', async () => {
+  const { env } = isolatedHome();
+  const r = await runKubecred(['setup-context', 'oidc', '--context', 'x', '--server', 'https://127.0.0.1:6443', '--insecure-skip-tls-verify', '--issuer-url', 'https://idp.example', '--client-id', 'k', '--oidc-insecure-skip-tls-verify'], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /warning: --oidc-insecure-skip-tls-verify goes into the exec args/);
+  assert.match(r.stderr, /warning: --insecure-skip-tls-verify: the API server certificate is not verified/);
 });

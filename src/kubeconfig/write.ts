@@ -1,7 +1,7 @@
 // Writing kubeconfig files the way kubectl does, so the two never lose each other's changes:
 // `<file>.lock` is created exclusively (O_CREAT|O_EXCL) around read-modify-write and removed after;
 // kubectl locks every file of its list, sorted by name, and so do we (no deadlock between writers).
-// kubectl fails at once on a busy lock; we retry for a few seconds first.
+// kubectl fails at once on a busy lock; we retry for up to 20 s first.
 // The new content replaces the file by atomic rename (mode 0600 even if the old file was more open:
 // a kubeconfig may hold credentials). A symlinked kubeconfig is followed like kubectl does: the link
 // stays and its target is replaced (see realWritePath). The lock is `<path as given>.lock`, kubectl's name.
@@ -14,7 +14,7 @@ import { loadKubeconfigFile, serializeKubeconfig, type KubeconfigDoc } from './d
 import { homeDir, realWritePath } from './paths.js';
 
 export interface LockOptions {
-  /** How long to wait for a busy lock before giving up (default 5 s). */
+  /** How long to wait for a busy lock before giving up (default 20 s). */
   lockTimeoutMs?: number;
   /** Retry interval while waiting (default 50 ms). */
   lockPollMs?: number;
@@ -22,7 +22,12 @@ export interface LockOptions {
   onLockWait?: (lockPath: string) => void;
 }
 
-export const DEFAULT_LOCK_TIMEOUT_MS = 5000;
+/**
+ * A lock of a killed kubecred is recognised by its pid and removed at once, so a long wait only
+ * ever waits for a live writer (16 setup-context runs at once on a loaded machine take seconds) —
+ * or for an empty lock kubectl left behind, which only a person can judge.
+ */
+export const DEFAULT_LOCK_TIMEOUT_MS = 20_000;
 
 /** Locks this process holds, by lock path; removed on exit if something throws past the finally. */
 const held = new Set<string>();

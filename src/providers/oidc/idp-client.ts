@@ -84,7 +84,7 @@ export class IdpClient {
       timeoutMs: settings.requestTimeoutMs,
       env: infra.env,
       caFlag: '--oidc-ca-file',
-      insecureFlag: '--insecure-skip-tls-verify',
+      insecureFlag: '--oidc-insecure-skip-tls-verify',
       warn: (m) => infra.log.warn(m),
     });
     const extra = settings.requestHeaders;

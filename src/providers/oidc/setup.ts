@@ -8,8 +8,11 @@ import type { CredentialDescription, SetupContext, SetupPlan, SetupRequest } fro
 import { identitySummary } from '../describe.js';
 import { jwtPayload } from './jws.js';
 
-export async function oidcSetup(_ctx: SetupContext, request: SetupRequest): Promise<SetupPlan> {
+export async function oidcSetup(ctx: SetupContext, request: SetupRequest): Promise<SetupPlan> {
   const v: FlagValues = request.values;
+  if (booleanFlag(v, 'oidc-insecure-skip-tls-verify')) {
+    ctx.infra.log.warn('--oidc-insecure-skip-tls-verify goes into the exec args: every kubectl run will talk to the IdP without verifying its certificate, refresh tokens included');
+  }
   if (!v['issuer-url']) throw new UsageError('--issuer-url is required (the OIDC issuer, e.g. https://keycloak.example.com/realms/main)');
   if (!v['client-id']) throw new UsageError('--client-id is required (the OAuth client registered for kubectl)');
   const secrets: Record<string, string> = {};

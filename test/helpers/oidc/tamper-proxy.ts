@@ -57,6 +57,9 @@ export async function startTamperProxy(): Promise<TamperProxy> {
     const outHeaders = { ...upstream.headers, 'content-length': String(payload.length) };
     delete outHeaders['transfer-encoding'];
     delete outHeaders.etag;
+    // A client that stops reading (kubecred refusing an oversized answer) resets the connection.
+    res.on('error', () => {});
+    res.socket?.on('error', () => {});
     res.writeHead(upstream.status, outHeaders);
     res.end(payload);
   }
