@@ -237,6 +237,11 @@ test('an --issuer-url with user:password@ is refused (exit 2) and the password a
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /--issuer-url must not contain a user name or password/);
   assert.ok(!r.stderr.includes('SECRET-in-url'));
+  const setup = await runKubecred(['setup-context', 'oidc', '--context', 'x', '--server', 'https://127.0.0.1:6443', '--insecure-skip-tls-verify', '--issuer-url', 'https://u:SECRET-in-url@idp.example/', '--client-id', 'k'], { env });
+  assert.equal(setup.code, 2, setup.stderr);
+  assert.equal(setup.stderr.trim().split('\n').length, 1, setup.stderr);
+  assert.ok(!setup.stderr.includes('SECRET-in-url'));
+  assert.ok(!existsSync(env.KUBECONFIG!) || !readFileSync(env.KUBECONFIG!, 'utf8').includes('SECRET-in-url'), 'not written into the kubeconfig');
 });
 
 test('--insecure-skip-tls-verify (IdP) and --insecure (Keystone) each print one warning that TLS verification is off', async (t) => {
