@@ -272,3 +272,16 @@ test('setup-context oidc --oidc-insecure-skip-tls-verify warns that it goes into
   assert.match(r.stderr, /warning: --oidc-insecure-skip-tls-verify goes into the exec args/);
   assert.match(r.stderr, /warning: --insecure-skip-tls-verify: the API server certificate is not verified/);
 });
+
+test('secrets: the kubectl that setup-context asks for its version gets no secret in its environ', async () => {
+  const { env, home } = isolatedHome();
+  const record = join(home, 'kubectl-environ');
+  const fakeKubectl = join(home, 'kubectl');
+  writeFileSync(fakeKubectl, `#!/bin/sh\ntr '\\0' '\\n' < /proc/$$/environ > ${record}\necho '{"clientVersion":{"major":"1","minor":"30"}}'\n`, { mode: 0o700 });
+  const planted = { KUBECRED_PASSWORD: 'env-password-123', KUBECRED_CLIENT_SECRET: 'env-client-secret-123', OS_PASSWORD: 'os-password-123' };
+  const r = await runKubecred(['setup-context', 'oidc', '--context', 'x', '--server', 'https://127.0.0.1:6443', '--insecure-skip-tls-verify', '--issuer-url', 'https://idp.example', '--client-id', 'k'], { env: { ...env, ...planted, KUBECTL: fakeKubectl } });
+  assert.equal(r.code, 0, r.stderr);
+  const environ = readFileSync(record, 'utf8');
+  assert.match(environ, /^HOME=/m, 'the fake kubectl ran');
+  for (const [name, value] of Object.entries(planted)) assert.ok(!environ.includes(name) && !environ.includes(value), `${name} reached kubectl`);
+});

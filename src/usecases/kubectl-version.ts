@@ -3,6 +3,7 @@
 // only v1beta1. setup-context asks that kubectl once, unless --exec-api-version says it.
 import { execFileSync } from 'node:child_process';
 import type { ExecApiVersion } from './exec-command.js';
+import { childEnvironment } from '../infra/child-env.js';
 
 export interface ExecApiChoice {
   apiVersion: ExecApiVersion;
@@ -17,7 +18,8 @@ export function kubectlMinorVersion(env: Record<string, string | undefined>): nu
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
       timeout: 10_000,
-      env: env as NodeJS.ProcessEnv,
+      // kubectl needs no secret of ours (KUBECRED_PASSWORD, OS_PASSWORD, …).
+      env: childEnvironment(env),
     });
     const minor = Number.parseInt((JSON.parse(out) as { clientVersion?: { minor?: string } }).clientVersion?.minor ?? '', 10);
     return Number.isFinite(minor) ? minor : undefined;
