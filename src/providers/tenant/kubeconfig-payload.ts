@@ -62,10 +62,10 @@ export function secretValue(secret: SecretObject, key: string, where: string): s
   const raw = secret.data?.[key];
   if (raw === undefined) {
     const keys = Object.keys(secret.data ?? {}).sort();
-    throw new KubecredError(`Secret ${where} has no key ${key} (it has ${keys.length ? keys.join(', ') : 'no keys'}): pick another --variant, or ask the platform admin why Kamaji did not write it`);
+    throw new KubecredError(`${where} has no key ${key} (it has ${keys.length ? keys.join(', ') : 'no keys'}): pick another --variant, or ask the platform admin why Kamaji did not write it`);
   }
   const compact = raw.replace(/\s+/g, '');
-  if (compact.length % 4 !== 0 || !BASE64.test(compact)) throw new KubecredError(`Secret ${where} key ${key} is not base64: the management cluster sent something that is not a Secret value`);
+  if (compact.length % 4 !== 0 || !BASE64.test(compact)) throw new KubecredError(`${where} key ${key} is not base64: the management cluster sent something that is not a Secret value`);
   return Buffer.from(compact, 'base64').toString('utf8');
 }
 
