@@ -96,3 +96,32 @@ test('--variant oidc: the kubelogin user becomes a kubecred get-token oidc exec 
   assert.equal(last.authMethod, 'oidc');
   assert.equal(last.user?.username, 'alice');
 });
+
+test('on a terminal, the login the management context needs asks the person (the exec plugin gets our stdin)', async (t) => {
+  const { spawn, execFileSync } = await import('node:child_process');
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+  } catch {
+    t.skip('util-linux script(1) is needed for a pseudo-terminal');
+    return;
+  }
+  const cmd = `${process.execPath} ${kubecredBin} fetch-kubeconfig --tenant acme --cluster dev --management-context cozy`;
+  const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...env, KUBECACHEDIR: `${home}/tty-cache` }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let answered = false;
+  const done = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString('utf8');
+    if (!answered && /password/i.test(out)) {
+      answered = true;
+      child.stdin.write('alice-password\r');
+    }
+  });
+  const code = await done;
+  clearTimeout(timer);
+  assert.equal(code, 0, out);
+  assert.ok(answered, `a password prompt was shown: ${out}`);
+  assert.ok(!out.includes('alice-password'), 'the password is not echoed');
+  assert.match(out, /kind: Config/);
+});
