@@ -94,6 +94,11 @@ export async function openManagement(target: ManagementTarget, options: Manageme
   const contextName = found.context.name;
   if (!found.cluster) throw new KubecredError(`management context ${contextName} names cluster "${found.context.cluster}", which no kubeconfig file defines: fix the context or pass another --management-context`);
   const server = String(found.cluster.server ?? '');
+  const execArgs = found.user?.exec?.args ?? [];
+  // A tenant context as its own management context would run us again, and again.
+  if (execArgs[0] === 'get-token' && execArgs[1] === 'tenant') {
+    throw new KubecredError(`context ${contextName} is itself a tenant cluster context (get-token tenant): pass the management cluster's context as --management-context`);
+  }
   const k8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
   kc.loadFromString(oneContextConfig(found));
