@@ -16,6 +16,7 @@ import { openSecretStore, scopedSecrets } from '../store/secret-store.js';
  */
 export const SESSION_SECRET_NAMES = ['refresh_token', 'password'] as const;
 import { describeIdentity } from './cache.js';
+import { updateClusterCa } from './cluster-ca.js';
 
 export interface ContextCommandInput {
   kubeconfig?: string;
@@ -36,7 +37,9 @@ export async function login(infra: Infrastructure, input: ContextCommandInput & 
     },
   );
   const who = describeIdentity(result.entry.identity, result.entry.label);
-  return `logged in to context ${input.contextName} as ${who}; token valid until ${result.entry.expiresAt}`;
+  const line = `logged in to context ${input.contextName} as ${who}; token valid until ${result.entry.expiresAt}`;
+  const caLine = await updateClusterCa({ kubeconfig: input.kubeconfig, env: infra.env, contextName: input.contextName }, result.entry.meta);
+  return caLine ? `${line}\n${caLine}` : line;
 }
 
 export async function logout(
