@@ -6,6 +6,8 @@ import { oidcGetTokenFlags } from './oidc/flags.js';
 import { oidcIdentity } from './oidc/identity.js';
 import { keystoneGetTokenFlags } from './keystone/flags.js';
 import { keystoneIdentity } from './keystone/identity.js';
+import { tenantGetTokenFlags } from './tenant/flags.js';
+import { tenantIdentity } from './tenant/identity.js';
 
 export interface ProviderIdentityRule {
   flags: readonly FlagSpec[];
@@ -16,4 +18,5 @@ export interface ProviderIdentityRule {
 export const identityRules: Record<string, ProviderIdentityRule> = {
   oidc: { flags: oidcGetTokenFlags, identity: oidcIdentity },
   keystone: { flags: keystoneGetTokenFlags, identity: keystoneIdentity },
+  tenant: { flags: tenantGetTokenFlags, identity: tenantIdentity },
 };
