@@ -27,6 +27,7 @@ function infra(): Infrastructure {
     browser: { open: async () => {} },
     env: rig.env,
     stderrIsTTY: false,
+    http: undefined as never,
   };
 }
 

@@ -1,7 +1,7 @@
 // `kubecred fetch-kubeconfig`: commander wiring for the use case in usecases/fetch-kubeconfig.ts.
 import { realpathSync } from 'node:fs';
 import type { Command } from 'commander';
-import { UsageError } from '../exec/flags.js';
+import { UsageError } from '../shared/errors.js';
 import { nodeInfrastructure } from '../infra/node-infra.js';
 import { fetchKubeconfig, listClusters, type FetchOutput } from '../usecases/fetch-kubeconfig.js';
 import { parseExecApiVersion, resolveExecCommand } from '../usecases/exec-command.js';

@@ -1,21 +1,9 @@
-// Full providers, loaded on demand so one provider's dependencies never load for another.
-import type { CredentialProvider, ProviderKind } from './types.js';
-import { UsageError } from '../exec/flags.js';
+// The one list of providers. Adding a provider is a folder src/providers/<kind>/ and one line here.
+// Imported by the fast path too: a module holds only pure data and a loader (the fast-path build
+// replaces the loaders' targets with an empty stub, so no provider code rides along).
+import type { ProviderModule } from './types.js';
+import { oidcModule } from './oidc/module.js';
+import { keystoneModule } from './keystone/module.js';
+import { tenantModule } from './tenant/module.js';
 
-const loaders: Record<string, () => Promise<CredentialProvider<any>>> = {
-  oidc: async () => (await import('./oidc/provider.js')).oidcProvider,
-  keystone: async () => (await import('./keystone/provider.js')).keystoneProvider,
-  // TEMPORARY until the provider-modules refactor: the tenant provider in the old shape.
-  tenant: async () => {
-    const [{ provider }, { tenantModule }] = await Promise.all([import('./tenant/provider.js'), import('./tenant/module.js')]);
-    return { ...provider, kind: 'tenant', getTokenFlags: tenantModule.getTokenFlags, identity: tenantModule.identity } as unknown as CredentialProvider<any>;
-  },
-};
-
-export const providerKinds = Object.keys(loaders) as ProviderKind[];
-
-export async function loadProvider(kind: string): Promise<CredentialProvider<unknown>> {
-  const load = loaders[kind];
-  if (!load) throw new UsageError(`unknown provider ${JSON.stringify(kind)}: use one of ${Object.keys(loaders).join(', ')}`);
-  return load();
-}
+export const providerModules: readonly ProviderModule[] = [oidcModule, keystoneModule, tenantModule];

@@ -8,7 +8,7 @@ import { lstatSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { Infrastructure } from '../infra/types.js';
-import { UsageError } from '../exec/flags.js';
+import { UsageError } from '../shared/errors.js';
 import { KubecredError } from '../shared/errors.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import {

@@ -13,6 +13,7 @@ export const managementFlags: readonly FlagSpec[] = [
   {
     name: 'management-kubeconfig',
     type: 'string',
+    path: true,
     description: 'kubeconfig file holding the management context',
     defaultText: '$KUBECONFIG or ~/.kube/config',
   },

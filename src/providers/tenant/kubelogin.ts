@@ -2,9 +2,9 @@
 // `kubelogin get-token …`). kubecred's OIDC flag table carries kubelogin's spellings as aliases, so
 // the same parser reads that line; we write it back in kubecred's own spelling. kubelogin's cache
 // options name kubelogin's files and are dropped; a client secret never goes into a kubeconfig.
-import { parseFlags, UsageError, type FlagValues } from '../../exec/flags.js';
+import { parseFlags, type FlagValues } from '../../exec/flags.js';
+import { KubecredError, UsageError } from '../../shared/errors.js';
 import { oidcGetTokenFlags } from '../oidc/flags.js';
-import { KubecredError } from '../../shared/errors.js';
 
 const DROPPED = new Set(['token-cache-dir', 'token-cache-storage', 'password', 'client-secret', 'force-refresh', 'verbose']);
 

@@ -1,5 +1,5 @@
 // The tenant provider as the registry lists it: pure data and functions (the fast path imports this).
-import type { ProviderModule } from '../types-next.js';
+import type { ProviderModule } from '../types.js';
 import { tenantGetTokenFlags } from './flags.js';
 import { tenantIdentity } from './identity.js';
 
@@ -10,6 +10,8 @@ export const tenantModule: ProviderModule = {
   getTokenFlags: tenantGetTokenFlags,
   identity: tenantIdentity,
   setupFlags: [],
+  // Server and CA come from the Secret: setup-context needs no --server.
+  clusterFromProvider: true,
   // Nothing stored: the Secret is read again through the management context whenever needed.
   secretNames: { session: [], config: [] },
   load: async () => (await import('./provider.js')).provider,

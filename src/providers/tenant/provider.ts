@@ -3,7 +3,7 @@
 // cached credential: when its certificate expires (Kamaji re-issues it before), the Secret is read
 // again, so kubectl keeps working across rotations without anyone running setup.
 import { resolve } from 'node:path';
-import type { CredentialDescription, CredentialProvider, ObtainedCredential, SetupPlan } from '../types-next.js';
+import type { CredentialDescription, CredentialProvider, ObtainedCredential, SetupPlan } from '../types.js';
 import type { CacheEntry } from '../../store/token-cache.js';
 import { openManagement, type ManagementOptions } from './management.js';
 import { readTenantKubeconfig, type FetchedKubeconfig } from './tenant-secrets.js';

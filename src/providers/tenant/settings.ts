@@ -1,5 +1,6 @@
 // get-token tenant / setup-context tenant flags → validated settings.
-import { booleanFlag, stringFlag, UsageError, type FlagValues } from '../../exec/flags.js';
+import { booleanFlag, stringFlag, type FlagValues } from '../../exec/flags.js';
+import { UsageError } from '../../shared/errors.js';
 import { isDnsLabel, type CertVariant, type FetchVariant } from './names.js';
 import type { ManagementTarget } from './management.js';
 
