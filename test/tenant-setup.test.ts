@@ -46,10 +46,14 @@ test('setup-context tenant: server and CA from the Secret, no --server; kubectl 
   const ctx = config.contexts.find((c: { name: string }) => c.name === 'acme-dev').context;
   const user = config.users.find((u: { name: string }) => u.name === ctx.user).user;
   assert.deepEqual(user.exec.args, ['get-token', 'tenant', '--management-context=mgmt', '--tenant=acme', '--cluster=dev']);
-  assert.ok(!readFileSync(rig.kubeconfig, 'utf8').includes('PRIVATE KEY') || /client-key-data/.test(readFileSync(rig.kubeconfig, 'utf8')) === false);
+  assert.match(r.stdout, /tenant acme cluster dev: Secret tenant-acme\/kubernetes-dev-admin-kubeconfig key admin\.conf, kubernetes-admin, certificate valid until/);
   const [entry] = cacheEntries().filter((e) => e.entry.provider === 'tenant');
   assert.ok(entry, 'a warm cache entry');
   assert.equal(statSync(entry.file).mode & 0o777, 0o600);
+  // The key stays in the cache; the kubeconfig holds no credential.
+  const keyPem = (entry.entry.credential as { clientKeyData: string }).clientKeyData;
+  const text = readFileSync(rig.kubeconfig, 'utf8');
+  assert.ok(!text.includes(Buffer.from(keyPem).toString('base64')) && !text.includes('PRIVATE KEY'));
   if (!requireKubectl(t)) return;
   const reads = secretReads();
   const v = await version();
