@@ -11,6 +11,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { findContext, resolveKubeconfig, type FoundContext } from '../../kubeconfig/index.js';
 import { KubecredError } from '../../shared/errors.js';
 import { secretSchema, type SecretObject } from './kubeconfig-payload.js';
+import { parseFlags, stringFlag } from '../../exec/flags.js';
+import { tenantGetTokenFlags } from './flags.js';
 
 export interface ManagementTarget {
   /** Context name; undefined: the kubeconfig's current-context. */
@@ -88,9 +90,23 @@ function parseBody(body: unknown): unknown {
   }
 }
 
-export async function openManagement(target: ManagementTarget, options: ManagementOptions): Promise<ManagementClient> {
-  const { files } = resolveKubeconfig({ explicit: target.kubeconfig, env: options.env });
+/**
+ * Without --management-context: the current context, unless that is itself a tenant context (right
+ * after `setup-context tenant --use`), whose own --management-context is then meant.
+ */
+function findManagementContext(target: ManagementTarget, env: Record<string, string | undefined>): FoundContext {
+  const { files } = resolveKubeconfig({ explicit: target.kubeconfig, env });
   const found = findContext(files, target.context);
+  const args = found.user?.exec?.args ?? [];
+  if (target.context !== undefined || args[0] !== 'get-token' || args[1] !== 'tenant') return found;
+  const values = parseFlags(tenantGetTokenFlags, args.slice(2), env).values;
+  const context = stringFlag(values, 'management-context');
+  if (!context) return found;
+  return findManagementContext({ context, kubeconfig: stringFlag(values, 'management-kubeconfig') ?? target.kubeconfig }, env);
+}
+
+export async function openManagement(target: ManagementTarget, options: ManagementOptions): Promise<ManagementClient> {
+  const found = findManagementContext(target, options.env);
   const contextName = found.context.name;
   if (!found.cluster) throw new KubecredError(`management context ${contextName} names cluster "${found.context.cluster}", which no kubeconfig file defines: fix the context or pass another --management-context`);
   const server = String(found.cluster.server ?? '');
