@@ -114,7 +114,11 @@ export async function fetchKubeconfig(infra: Infrastructure, input: FetchKubecon
     const path = resolve(input.output.path);
     const text = input.variant === 'oidc' ? kubeconfigText(fetched, user, { cluster: fetched.doc.clusters[0]!.name, user: fetched.doc.users[0]!.name, context: fetched.doc.contexts[0]!.name }) : fetched.text;
     refuseExisting(path, input.output.force);
-    writeFileAtomic(path, text, 0o600);
+    try {
+      writeFileAtomic(path, text, 0o600);
+    } catch (err) {
+      throw new KubecredError(`cannot write ${displayPath(path)} (${(err as NodeJS.ErrnoException).code ?? 'error'}): check that its directory exists and is yours to write`);
+    }
     return { notes, lines: [`wrote ${displayPath(path)} (mode 0600)`] };
   }
   const merge = input.output;
