@@ -60,7 +60,7 @@ test('scrubServerText keeps one short line without token-like strings', () => {
 async function signer() {
   const [rsa] = await sharedSigningKeys();
   const key = await jose.importJWK(rsa as jose.JWK, 'RS256');
-  const { d, p, q, dp, dq, qi, ...pub } = rsa as Record<string, unknown>;
+  const { d, p, q, dp, dq, qi, ...pub } = rsa as unknown as Record<string, unknown>;
   void d, p, q, dp, dq, qi;
   const jwks = { keys: [pub] } as unknown as JwkSet;
   const sign = (claims: Record<string, unknown>, kid = 'rsa-1') =>
