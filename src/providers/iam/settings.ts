@@ -77,7 +77,7 @@ export function iamSettings(values: FlagValues, env: Record<string, string | und
     http: {
       caFiles: listFlag(values, 'oidc-ca-file'),
       caData: listFlag(values, 'oidc-ca-data'),
-      insecureSkipTlsVerify: booleanFlag(values, 'insecure-skip-tls-verify'),
+      insecureSkipTlsVerify: booleanFlag(values, 'oidc-insecure-skip-tls-verify'),
       timeoutMs: requestTimeout === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : parseDuration('request-timeout', requestTimeout),
       env,
       caFlag: '--oidc-ca-file',
@@ -92,7 +92,7 @@ export function iamSettings(values: FlagValues, env: Record<string, string | und
 /** The flags of `get-token oidc` the IAM flags share (same names, same meaning). */
 const SHARED_WITH_OIDC = [
   'login-hint', 'listen-address', 'browser-command', 'skip-open-browser', 'authentication-timeout', 'request-timeout',
-  'oidc-ca-file', 'oidc-ca-data', 'insecure-skip-tls-verify', 'min-validity', 'token-cache-dir', 'token-cache-storage',
+  'oidc-ca-file', 'oidc-ca-data', 'min-validity', 'token-cache-dir', 'token-cache-storage',
 ];
 
 /** The OIDC engine's settings for this IAM identity and client. */
@@ -104,6 +104,7 @@ export function engineSettings(s: IamSettings, clientId: string, clientSecret: s
   values['extra-scope'] = [...BASE_SCOPES.filter((x) => x !== 'openid'), ...s.extraScopes];
   values['grant-type'] = s.grantType;
   values['use-access-token'] = !s.useIdToken;
+  if (s.http.insecureSkipTlsVerify) values['insecure-skip-tls-verify'] = true;
   const audience: Array<[string, string]> = s.audience ? [[s.audienceParam, s.audience]] : [];
   const settings = oidcSettings(values, s.env);
   return {
