@@ -52,7 +52,7 @@ export const iamGetTokenFlags: readonly FlagSpec[] = [
   { name: 'skip-open-browser', type: 'boolean', description: 'authcode: print the URL instead of opening a browser' },
   { name: 'authentication-timeout', type: 'string', description: 'how long to wait for a login', defaultText: '180s' },
   { name: 'request-timeout', type: 'string', description: 'timeout of each request to the IAM', defaultText: '30s' },
-  { name: 'oidc-ca-file', type: 'list', description: 'PEM file of a CA to trust for the IAM' },
+  { name: 'oidc-ca-file', type: 'list', path: true, description: 'PEM file of a CA to trust for the IAM' },
   { name: 'oidc-ca-data', type: 'list', description: 'base64 PEM of a CA to trust for the IAM' },
   // Not `--insecure-skip-tls-verify`: setup-context has that flag for the API server.
   { name: 'oidc-insecure-skip-tls-verify', type: 'boolean', description: 'do not verify the IAM certificate (unsafe)' },

@@ -14,6 +14,7 @@ export const iamModule: ProviderModule = {
     {
       name: 'client-secret-stdin',
       type: 'boolean',
+      secretFromStdin: 'Client secret: ',
       description: '--client-id is a confidential client: read its secret from stdin into the secret store',
     },
     { name: 'no-login', type: 'boolean', description: 'write the context without logging in now (the first kubectl command logs in)' },

@@ -1,7 +1,8 @@
 // `get-token iam` flags (+ env) → validated settings, and the OIDC engine's settings once the
 // client is known (from --client-id or the issuer's registration). The audience rides on the
 // device/authorization request (auth params) and on every token request (token params).
-import { booleanFlag, listFlag, parseDuration, stringFlag, UsageError, type FlagValues } from '../../exec/flags.js';
+import { UsageError } from '../../shared/errors.js';
+import { booleanFlag, listFlag, parseDuration, stringFlag, type FlagValues } from '../../exec/flags.js';
 import type { HttpOptions } from '../../infra/http.js';
 import { resolveCommonOptions } from '../../exec/common-options.js';
 import { oidcSettings, parseListenAddress, DEFAULT_LISTEN_ADDRESSES, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_AUTH_TIMEOUT_MS, type OidcSettings } from '../oidc/settings.js';
@@ -92,7 +93,7 @@ export function iamSettings(values: FlagValues, env: Record<string, string | und
 /** The flags of `get-token oidc` the IAM flags share (same names, same meaning). */
 const SHARED_WITH_OIDC = [
   'login-hint', 'listen-address', 'browser-command', 'skip-open-browser', 'authentication-timeout', 'request-timeout',
-  'oidc-ca-file', 'oidc-ca-data', 'min-validity', 'token-cache-dir', 'token-cache-storage',
+  'oidc-ca-file', 'oidc-ca-data', 'oidc-insecure-skip-tls-verify', 'min-validity', 'token-cache-dir', 'token-cache-storage',
 ];
 
 /** The OIDC engine's settings for this IAM identity and client. */
@@ -104,7 +105,6 @@ export function engineSettings(s: IamSettings, clientId: string, clientSecret: s
   values['extra-scope'] = [...BASE_SCOPES.filter((x) => x !== 'openid'), ...s.extraScopes];
   values['grant-type'] = s.grantType;
   values['use-access-token'] = !s.useIdToken;
-  if (s.http.insecureSkipTlsVerify) values['insecure-skip-tls-verify'] = true;
   const audience: Array<[string, string]> = s.audience ? [[s.audienceParam, s.audience]] : [];
   const settings = oidcSettings(values, s.env);
   return {

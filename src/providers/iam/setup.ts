@@ -2,7 +2,8 @@
 // prove everything works, and hand the use case exec args carrying the client id only; the refresh
 // token (and a --client-secret-stdin secret) go to the secret store, the token into the cache.
 import type { ProviderContext, SetupContext, SetupPlan, SetupRequest } from '../types.js';
-import { booleanFlag, parseFlags, UsageError } from '../../exec/flags.js';
+import { UsageError } from '../../shared/errors.js';
+import { booleanFlag, parseFlags } from '../../exec/flags.js';
 import { cacheKey } from '../../store/cache-key.js';
 import type { SecretStore } from '../../store/secret-store.js';
 import { provider as oidcEngine } from '../oidc/provider.js';
