@@ -4,7 +4,10 @@
 import { createFetch, type FetchFunction } from '../../infra/http.js';
 import type { SecretStore } from '../../store/secret-store.js';
 import type { Logger } from '../../infra/types.js';
-import { findRegistration, readRegistration, registerClient, registrationEndpoint, registrationName, saveRegistration, type Registration } from './registration.js';
+import {
+  addRegistrationScopes, findRegistration, missingScopes, readRegistration, registerClient, registrationEndpoint, registrationName, saveRegistration,
+  type Registration,
+} from './registration.js';
 import type { IamSettings } from './settings.js';
 
 export interface ResolvedClient {
@@ -12,7 +15,7 @@ export interface ResolvedClient {
   /** Only for a client kubecred registered (a --client-id's secret is found by the OIDC engine). */
   clientSecret?: string;
   /** Set when kubecred registered this client. */
-  registration?: { name: string; record: Registration; createdNow: boolean };
+  registration?: { name: string; record: Registration; createdNow: boolean; addedScopes?: string[] };
 }
 
 export function iamFetch(s: IamSettings): FetchFunction {
@@ -39,7 +42,14 @@ export async function resolveClient(
   const stored = await readRegistration(shared, name);
   if (stored) {
     log.debug(`using client ${stored.clientId}, registered earlier at ${s.issuerUrl}`);
-    return { clientId: stored.clientId, clientSecret: stored.clientSecret, registration: { name, record: stored, createdNow: false } };
+    const missing = missingScopes(stored, s.extraScopes);
+    let record = stored;
+    if (missing.length > 0 && options.register) {
+      record = await addRegistrationScopes(iamFetch(s), stored, missing);
+      await saveRegistration(shared, name, record);
+      log.info(`kubecred: added scope ${missing.join(' ')} to client ${record.clientId} at ${new URL(s.issuerUrl).host}`);
+    }
+    return { clientId: record.clientId, clientSecret: record.clientSecret, registration: { name, record, createdNow: false, addedScopes: missing.length > 0 && options.register ? missing : [] } };
   }
   if (!options.register) return undefined;
   const fetch = iamFetch(s);

@@ -153,6 +153,52 @@ export async function registerClient(options: RegisterOptions): Promise<Registra
   };
 }
 
+/** The scopes of `extraScopes` (+ the base ones) the registration does not have yet. */
+export function missingScopes(registration: Registration, extraScopes: readonly string[]): string[] {
+  const have = new Set(registration.scope.split(' '));
+  return [...BASE_SCOPES, ...extraScopes].filter((s) => !have.has(s));
+}
+
+/**
+ * RFC 7592 PUT: the registration with more scopes (a context asked for one the issuer's client
+ * was not registered with). Returns the updated record; the IdP's refusal is one line.
+ */
+export async function addRegistrationScopes(fetch: FetchFunction, registration: Registration, scopes: readonly string[]): Promise<Registration> {
+  const uri = registration.registrationClientUri;
+  const scope = [...new Set([...registration.scope.split(' '), ...scopes])].join(' ');
+  if (!uri || !registration.registrationAccessToken) {
+    throw new KubecredError(`client ${registration.clientId} lacks scope ${scopes.join(' ')} and the IAM gave no registration_client_uri to add it: drop --extra-scope, or add it in the IAM dashboard`);
+  }
+  const authcode = registration.grantTypes.includes('authorization_code');
+  const metadata: Record<string, unknown> = {
+    client_id: registration.clientId,
+    client_name: CLIENT_NAME,
+    application_type: 'native',
+    grant_types: registration.grantTypes,
+    response_types: authcode ? ['code'] : [],
+    redirect_uris: registration.redirectUris,
+    token_endpoint_auth_method: registration.clientSecret ? 'client_secret_basic' : 'none',
+    scope,
+  };
+  if (registration.clientSecret) metadata.client_secret = registration.clientSecret;
+  const response = await fetch(uri, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${registration.registrationAccessToken}` },
+    body: JSON.stringify(metadata),
+  });
+  if (!response.ok) {
+    throw new KubecredError(`${new URL(uri).host} refused to add scope ${scopes.join(' ')} to client ${registration.clientId}: ${await errorOf(response)}; drop --extra-scope, or add it in the IAM dashboard`);
+  }
+  const parsed = registrationResponse.safeParse(await response.json().catch(() => undefined));
+  const r = parsed.success ? parsed.data : undefined;
+  return {
+    ...registration,
+    clientSecret: r?.client_secret ?? registration.clientSecret,
+    registrationAccessToken: r?.registration_access_token ?? registration.registrationAccessToken,
+    scope: r?.scope ?? scope,
+  };
+}
+
 /** RFC 7592 DELETE. Returns a line saying what happened (never throws for the IdP's answer). */
 export async function deleteRegistration(fetch: FetchFunction, registration: Registration): Promise<string> {
   const uri = registration.registrationClientUri;

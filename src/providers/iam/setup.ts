@@ -7,7 +7,7 @@ import { booleanFlag, parseFlags } from '../../exec/flags.js';
 import { cacheKey } from '../../store/cache-key.js';
 import type { SecretStore } from '../../store/secret-store.js';
 import { provider as oidcEngine } from '../oidc/provider.js';
-import { claimsSummary } from '../oidc/setup.js';
+import { claimFields } from '../oidc/setup.js';
 import { iamFetch, resolveClient } from './client.js';
 import { checked, fromAgent, labelOf } from './credential.js';
 import { iamGetTokenFlags } from './flags.js';
@@ -65,6 +65,7 @@ export async function iamSetup(ctx: SetupContext, request: SetupRequest): Promis
         ? `registered client ${client.clientId} at ${host} (its secret stays in the secret store, shared by every context on this issuer)`
         : `using client ${client.clientId}, registered at ${host} earlier`,
     );
+    if (registration.addedScopes?.length) lines.push(`added scope ${registration.addedScopes.join(' ')} to client ${client.clientId}`);
   }
   const secrets = new CollectingSecrets();
   if (request.stdinSecret !== undefined) await secrets.set('client_secret', request.stdinSecret);
@@ -91,7 +92,7 @@ export async function iamSetup(ctx: SetupContext, request: SetupRequest): Promis
     const token = 'token' in warm.material ? warm.material.token : '';
     warm = { ...warm, label: warm.label ?? labelOf(token) };
     lines.push(`logged in as ${warm.label ?? 'someone'}; the ${s.useIdToken ? 'ID' : 'access'} token${s.audience ? ` is for audience ${s.audience} and` : ''} is valid until ${warm.expiresAt.toISOString()}`);
-    lines.push(...claimsSummary(token).map((l) => `  ${l}`));
+    for (const [name, value] of claimFields(token)) lines.push(`  ${name}: ${Array.isArray(value) ? value.join(', ') : value}`);
   }
 
   let rollback: SetupPlan['rollback'];
