@@ -132,3 +132,15 @@ test('an access token for another audience is refused at setup, naming the audie
   assert.equal(rig.idp.counts.registration_delete, 1, 'the client registered for the failed setup is deleted again');
   assert.deepEqual(rig.idp.registeredClients(), []);
 });
+
+test('a device code that expires before anyone confirms it: one line saying so and how to retry, nothing written', async (t) => {
+  if (!requireKubectl(t)) return;
+  const rig = await startIamRig({ idp: { deviceCodeTtl: 2 } });
+  t.after(() => rig.close());
+  // The "browser" only records the URL: nobody logs in.
+  const setup = await rig.setup('cms', ['--audience', AUDIENCE, '--browser-command', rig.browserCommand('record')]);
+  assert.equal(setup.code, 1);
+  assert.match(setup.stderr.trim().split('\n').at(-1)!, /the device code expired after 2s before the login completed; run the command again for a new code/);
+  assert.equal(existsSync(rig.kubeconfig), false);
+  assert.deepEqual(rig.idp.registeredClients(), [], 'the client registered for it is gone again');
+});
