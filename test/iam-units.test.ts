@@ -123,3 +123,42 @@ test('oidc-agent: a real agent hands out an access token for the audience; unkno
   await assert.rejects(agentAccessToken({ socketPath: undefined, account: 'infn', minValidSeconds: 60, timeoutMs: 1000 }, now), /OIDC_SOCK is not set/);
   await assert.rejects(agentAccessToken({ socketPath: join(dir, 'nope.sock'), account: 'infn', minValidSeconds: 60, timeoutMs: 1000 }, now), /no oidc-agent is listening/);
 });
+
+test('settings: IAM defaults, refusals in one line, and the OIDC engine settings with the audience on every request', async () => {
+  const { iamSettings, engineSettings } = await import('../src/providers/iam/settings.js');
+  const s = iamSettings({ audience: 'k8s' }, {});
+  assert.equal(s.issuerUrl, 'https://iam.cloud.infn.it/');
+  assert.equal(s.grantType, 'device-code');
+  assert.equal(s.audienceParam, 'audience');
+  assert.throws(() => iamSettings({ 'audience-param': 'aux' }, {}), /--audience-param takes audience, resource, aud/);
+  assert.throws(() => iamSettings({ 'grant-type': 'password' }, {}), /--grant-type takes device-code, authcode/);
+  assert.throws(() => iamSettings({ audience: 'k8s', 'use-id-token': true }, {}), /drop one of them/);
+  assert.throws(() => iamSettings({ 'oidc-agent-account': 'infn', 'client-id': 'x' }, {}), /drop --client-id/);
+  assert.throws(() => iamSettings({ 'issuer-url': 'ftp://iam' }, {}), /https URL/);
+
+  const engine = engineSettings(iamSettings({ audience: 'k8s', 'audience-param': 'resource', 'extra-scope': ['wlcg'], 'issuer-url': 'https://iam.example/' }, {}), 'cid', 'csecret');
+  assert.equal(engine.issuerUrl, 'https://iam.example/', 'the trailing slash is kept');
+  assert.equal(engine.clientId, 'cid');
+  assert.equal(engine.clientSecret, 'csecret');
+  assert.equal(engine.useAccessToken, true);
+  assert.equal(engine.grantType, 'device-code');
+  assert.deepEqual(engine.extraScopes, ['profile', 'email', 'offline_access', 'wlcg']);
+  assert.deepEqual(engine.tokenParams, [['resource', 'k8s']]);
+  assert.ok(engine.authParams.some(([k, v]) => k === 'resource' && v === 'k8s'));
+  assert.equal(engineSettings(iamSettings({ 'use-id-token': true }, {}), 'cid', undefined).useAccessToken, false);
+});
+
+test('describe: who, groups and audience of a cached IAM token, without network', async () => {
+  const { describeIam } = await import('../src/providers/iam/describe.js');
+  const { sign } = await signer();
+  const token = await sign({ sub: 'alice', preferred_username: 'alice', groups: ['cms'], aud: 'k8s', exp: Math.floor(Date.now() / 1000) + 60 });
+  const d = describeIam({
+    v: 1, provider: 'iam', storage: 'disk', expiresAt: new Date().toISOString(), obtainedAt: new Date().toISOString(), label: 'alice',
+    identity: { provider: 'iam', issuer: 'https://iam.cloud.infn.it/', clientId: 'cid', audience: 'k8s', tokenType: 'access_token' },
+    credential: { token },
+  });
+  assert.equal(d.source, 'https://iam.cloud.infn.it/');
+  assert.match(d.summary, /alice @ https:\/\/iam\.cloud\.infn\.it\/ client cid audience k8s/);
+  assert.ok(d.fields.some(([k, v]) => k === 'groups' && Array.isArray(v) && v.includes('cms')));
+  assert.ok(d.fields.some(([k, v]) => k === 'audience' && v === 'k8s'));
+});
