@@ -39,6 +39,14 @@ test('setup-context iam --oidc-agent-account: kubectl reads a Secret with the ag
   assert.ok(rig.idp.counts.token <= 1);
   assert.ok(rig.idp.tokenRequests.every((r) => r.audience === AUDIENCE));
 
+  const list = await rig.kubecred(['cache', 'list']);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /iam/);
+  assert.match(list.stdout, new RegExp(`alice @ ${rig.idp.issuer.replace(/[.]/g, '\\.')}.*audience ${AUDIENCE} via oidc-agent account infn`));
+  const logout = await rig.kubecred(['logout', '--context', 'cms'], { env });
+  assert.equal(logout.code, 0, logout.stderr);
+  assert.match(logout.stdout, /oidc-agent keeps account infn's tokens: unload it with oidc-add -r infn/);
+
   const unknown = await rig.kubecred(['get-token', 'iam', '--issuer-url', rig.idp.issuer, '--oidc-agent-account', 'nobody', '--audience', AUDIENCE], { env });
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /oidc-agent has no account "nobody" loaded .*oidc-add nobody/);
