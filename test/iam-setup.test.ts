@@ -144,3 +144,15 @@ test('a device code that expires before anyone confirms it: one line saying so a
   assert.equal(existsSync(rig.kubeconfig), false);
   assert.deepEqual(rig.idp.registeredClients(), [], 'the client registered for it is gone again');
 });
+
+test('--grant-type authcode: a client with loopback redirect URIs is registered, the browser login carries the audience', async (t) => {
+  if (!requireKubectl(t)) return;
+  const rig = await startIamRig();
+  t.after(() => rig.close());
+  const setup = await rig.setup('cms', ['--audience', AUDIENCE, '--grant-type', 'authcode', '--listen-address', '127.0.0.1:0', '--browser-command', rig.browserCommand('login')]);
+  assert.equal(setup.code, 0, setup.stderr);
+  assert.match(setup.stdout, /registered client/);
+  assert.equal(rig.idp.counts.device_authorization, 0);
+  assert.deepEqual(rig.idp.tokenRequests.map((r) => [r.grant, r.audience]), [['authorization_code', AUDIENCE]]);
+  assert.equal((await rig.readSecret('cms')).value, SECRET_VALUE);
+});
