@@ -90,7 +90,10 @@ test('setup-context iam --client-id: no registration; a missing registration end
   if (!requireKubectl(t)) return;
   const rig = await startIamRig({
     idp: {
-      clients: [{ client_id: 'k8s-public', token_endpoint_auth_method: 'none', grant_types: [DEVICE, 'refresh_token'], response_types: [], redirect_uris: [] }],
+      clients: [
+        { client_id: 'k8s-public', token_endpoint_auth_method: 'none', grant_types: [DEVICE, 'refresh_token'], response_types: [], redirect_uris: [] },
+        { client_id: 'k8s-private', client_secret: 'k8s-private-secret', grant_types: [DEVICE, 'refresh_token'], response_types: [], redirect_uris: [] },
+      ],
     },
   });
   t.after(() => rig.close());
@@ -107,6 +110,14 @@ test('setup-context iam --client-id: no registration; a missing registration end
   assert.equal(setup.code, 0, setup.stderr);
   assert.equal(rig.idp.counts.registration, 1, 'only the refused attempt');
   assert.equal((await rig.readSecret('cms')).value, SECRET_VALUE);
+
+  // A confidential client of one's own: its secret from stdin into the secret store, never the kubeconfig.
+  const own = await rig.setup('own', ['--audience', AUDIENCE, '--client-id', 'k8s-private', '--client-secret-stdin'], { input: 'k8s-private-secret\n' });
+  assert.equal(own.code, 0, own.stderr);
+  assert.ok(!readFileSync(rig.kubeconfig, 'utf8').includes('k8s-private-secret'));
+  rig.expireCachedTokens();
+  assert.equal((await rig.readSecret('own')).value, SECRET_VALUE, 'the refresh authenticates with the stored secret');
+  assert.equal(rig.idp.counts.registration, 1, 'still only the refused attempt');
 
   const noReg = await startIamRig({ idp: { registration: false } });
   t.after(() => noReg.close());
