@@ -167,3 +167,14 @@ test('--grant-type authcode: a client with loopback redirect URIs is registered,
   assert.deepEqual(rig.idp.tokenRequests.map((r) => [r.grant, r.audience]), [['authorization_code', AUDIENCE]]);
   assert.equal((await rig.readSecret('cms')).value, SECRET_VALUE);
 });
+
+test('a device login denied at the IAM: one line saying so and how to retry, nothing written', async (t) => {
+  if (!requireKubectl(t)) return;
+  const rig = await startIamRig();
+  t.after(() => rig.close());
+  const setup = await rig.setup('cms', ['--audience', AUDIENCE, '--browser-command', rig.browserCommand('device-deny')]);
+  assert.equal(setup.code, 1, setup.stderr);
+  assert.match(setup.stderr.trim().split('\n').at(-1)!, /the device login was denied at the IdP; run the command again and confirm the code to retry/);
+  assert.equal(existsSync(rig.kubeconfig), false);
+  assert.deepEqual(rig.idp.registeredClients(), []);
+});
