@@ -5,5 +5,6 @@ import type { ProviderModule } from './types.js';
 import { oidcModule } from './oidc/module.js';
 import { keystoneModule } from './keystone/module.js';
 import { tenantModule } from './tenant/module.js';
+import { iamModule } from './iam/module.js';
 
-export const providerModules: readonly ProviderModule[] = [oidcModule, keystoneModule, tenantModule];
+export const providerModules: readonly ProviderModule[] = [oidcModule, keystoneModule, iamModule, tenantModule];
