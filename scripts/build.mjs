@@ -5,7 +5,12 @@ import { chmodSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
 
-const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', legalComments: 'none' };
+// `npm pack` / `npm publish` run this as `prepare`: the package ships no source maps (they would
+// point at src/, which is not in it, and carry the sources); a dev build keeps them for stack traces.
+const release = process.env.npm_command === 'pack' || process.env.npm_command === 'publish' || process.argv.includes('--release');
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+const common = { define: { __KUBECRED_VERSION__: JSON.stringify(version) }, bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', legalComments: 'none' };
 
 await build({
   ...common,
@@ -28,7 +33,7 @@ await build({
   outExtension: { '.js': '.mjs' },
   format: 'esm',
   packages: 'external',
-  sourcemap: 'linked',
+  sourcemap: release ? false : 'linked',
   banner: { js: "import { createRequire as __kubecredCreateRequire } from 'node:module'; const require = __kubecredCreateRequire(import.meta.url);" },
 });
 
