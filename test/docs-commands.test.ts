@@ -24,7 +24,7 @@ test('every documented command parses: known command, known flags, valid values'
       failures.push(`${c.file}:${c.line}: kubecred ${c.argv.join(' ')}\n    → ${(err as Error).message}`);
     }
   }
-  assert.deepEqual(failures, [], `\n${failures.join('\n')}`);
+  if (failures.length > 0) assert.fail(`${failures.length} documented command(s) do not parse:\n${failures.join('\n')}`);
 });
 
 test('the checker itself refuses what kubecred refuses', async () => {

@@ -50,6 +50,22 @@ function everyCommand(cmd: Command, fn: (c: Command) => void): void {
   for (const sub of cmd.commands) everyCommand(sub, fn);
 }
 
+/** `setup-context iam` before iam exists: say "unknown command", not commander's "unknown option --context". */
+function checkCommandPath(program: Command, argv: readonly string[]): void {
+  let cmd = program;
+  const path: string[] = [];
+  for (const word of argv) {
+    if (word.startsWith('-') || cmd.commands.length === 0) return;
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!sub) {
+      if (word === 'help') return;
+      throw new Error(`unknown command: kubecred ${[...path, word].join(' ')} (${path.length ? `kubecred ${path.join(' ')}` : 'kubecred'} has ${cmd.commands.map((c) => c.name()).join(', ')})`);
+    }
+    path.push(word);
+    cmd = sub;
+  }
+}
+
 export interface Parsed {
   /** `['setup-context', 'oidc']` */
   path: string[];
@@ -72,6 +88,7 @@ export async function parseWithoutRunning(argv: readonly string[], env: Record<s
       parsed = { path: commandPath(command), options: command.opts(), args: command.args };
     });
   });
+  checkCommandPath(program, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {
