@@ -48,6 +48,8 @@ export class DemoSession {
   readonly contexts: DemoContext[] = [];
   private readonly cleanups: Array<() => unknown> = [];
   private readonly children = new Set<ChildProcess>();
+  /** Set once cleanup starts (Ctrl-C): nothing new is started after that. */
+  private closing = false;
 
   constructor(readonly kubectl: KubectlInfo, readonly options: { realBrowser: boolean }) {
     const { DBUS_SESSION_BUS_ADDRESS: _keyring, KUBECONFIG: _k, KUBECACHEDIR: _c, ...inherited } = process.env as Record<string, string>;
@@ -93,9 +95,11 @@ export class DemoSession {
    * command, then its exit code and time. A non-zero exit fails the step unless allowed.
    */
   private async run(title: string, file: string, argv: string[], shown: string, options: RunOptions): Promise<RunResult> {
+    if (this.closing) throw new StepFailed(`${title}: the demo is stopping`);
     process.stdout.write(`$ ${shown}\n`);
     const started = process.hrtime.bigint();
-    const child = spawn(file, argv, { env: this.env, cwd: this.home, stdio: [options.input === undefined ? 'ignore' : 'pipe', options.capture ? 'pipe' : 'inherit', 'inherit'] });
+    // Its own process group, so cleanup can stop what it started too (kubectl → kubecred get-token).
+    const child = spawn(file, argv, { env: this.env, cwd: this.home, detached: true, stdio: [options.input === undefined ? 'ignore' : 'pipe', options.capture ? 'pipe' : 'inherit', 'inherit'] });
     this.children.add(child);
     let stdout = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -116,7 +120,14 @@ export class DemoSession {
 
   /** Stops every child still running, then undoes everything registered, newest first. */
   async cleanup(): Promise<void> {
-    for (const child of this.children) child.kill('SIGKILL');
+    this.closing = true;
+    for (const child of this.children) {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }
     for (const fn of this.cleanups.splice(0).reverse()) {
       try {
         await fn();
