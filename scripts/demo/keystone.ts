@@ -26,6 +26,7 @@ export const keystoneStep: DemoStep = {
     s.onCleanup(() => proxy.close());
     const api = await startApiServer({ keystone: { authUrl: ks.url } });
     s.onCleanup(() => api.close());
+    api.putSecret('cms', 'cms-db', { password: 'hunter2' });
     const caFile = join(s.home, 'keystone-cluster-ca.crt');
     writeFileSync(caFile, api.caPem);
     s.note(`Keystone ${proxy.url} (domain cloudveneto, project CMS, user alice), API server ${api.url}`);
@@ -42,9 +43,9 @@ export const keystoneStep: DemoStep = {
     });
     s.contexts.push({ name: 'demo-keystone', provider: 'keystone', activity: () => ({ 'Keystone token requests': proxy.tokenIssues() }) });
 
-    s.say('keystone 2. kubectl: the token setup-context obtained is already cached');
+    s.say('keystone 2. kubectl (namespace cms, from project CMS): the token setup-context obtained is already cached');
     const before = proxy.tokenIssues();
-    await s.kubectlRun('kubectl (keystone)', ['--context', 'demo-keystone', 'get', 'pods']);
+    await s.kubectlRun('kubectl (keystone)', ['--context', 'demo-keystone', 'get', 'secrets']);
     s.note(`Keystone token requests during the kubectl command: ${proxy.tokenIssues() - before}`);
   },
 };

@@ -2,7 +2,7 @@
 // commands as a person would type them with their exit code and time, and one list of things to
 // undo (servers, children, temp dirs) that runs on success, failure and Ctrl-C alike.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { KubectlInfo } from '../../test/fixtures/kubectl.js';
@@ -58,8 +58,12 @@ export class DemoSession {
       HOME: this.home,
       KUBECONFIG: join(this.home, '.kube', 'config'),
       KUBECACHEDIR: join(this.home, '.kube', 'cache'),
-      PATH: `${join(repo, 'bin')}:${process.env.PATH ?? ''}`,
+      // `kubecred` and `kubectl-cred` on PATH, as `npm install -g kubecred` puts them there.
+      PATH: `${join(this.home, 'bin')}:${process.env.PATH ?? ''}`,
     };
+    mkdirSync(join(this.home, 'bin'));
+    symlinkSync(launcher, join(this.home, 'bin', 'kubecred'));
+    symlinkSync(join(repo, 'bin', 'kubectl-cred.cjs'), join(this.home, 'bin', 'kubectl-cred'));
     this.onCleanup(() => rmSync(this.home, { recursive: true, force: true }));
   }
 
