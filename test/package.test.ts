@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubecredBin, repoRoot } from './helpers/cli.js';
@@ -37,7 +37,11 @@ test('the packed tarball ships only dist, bin, docs, README and LICENSE, and ins
   t.after(() => rmSync(work, { recursive: true, force: true }));
 
   // `npm pack` runs `prepare` (the release build: no source maps) and prints its report as JSON.
-  const pack = run(npm, ['pack', '--json', '--pack-destination', work], { cwd: repoRoot, timeoutMs: 120_000 });
+  // It runs in a copy of the checkout, so the suite's own dist/ is never rebuilt under other tests.
+  const checkout = join(work, 'checkout');
+  for (const entry of ['package.json', 'README.md', 'LICENSE', 'bin', 'docs', 'scripts', 'src']) cpSync(join(repoRoot, entry), join(checkout, entry), { recursive: true });
+  symlinkSync(join(repoRoot, 'node_modules'), join(checkout, 'node_modules'));
+  const pack = run(npm, ['pack', '--json', '--pack-destination', work], { cwd: checkout, timeoutMs: 120_000 });
   assert.equal(pack.status, 0, pack.stderr);
   const report = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ filename: string; files: PackedFile[] }>;
   const files = report[0]!.files.map((f) => f.path);
@@ -53,7 +57,7 @@ test('the packed tarball ships only dist, bin, docs, README and LICENSE, and ins
   const installed = join(prefix, 'lib', 'node_modules', 'kubecred');
   for (const file of files.filter((p) => /^(bin|dist)\/.*\.(c?js|mjs)$/.test(p))) {
     const text = readFileSync(join(installed, file), 'utf8');
-    assert.ok(!text.includes(repoRoot), `${file} holds no path of the build machine`);
+    assert.ok(!text.includes(repoRoot) && !text.includes(checkout), `${file} holds no path of the build machine`);
     assert.ok(!text.includes('sourceMappingURL'), `${file} points at no source map`);
   }
   assert.equal(readFileSync(join(installed, 'LICENSE'), 'utf8'), readFileSync(join(repoRoot, 'LICENSE'), 'utf8'));
