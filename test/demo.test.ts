@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './helpers/cli.js';
 import { requireKubectl } from './fixtures/kubectl.js';
@@ -95,6 +96,23 @@ test('Ctrl-C in the middle of a login stops everything and removes the temp file
   const r = await runDemo([], { interruptWhen: /\$ kubectl get secrets/ });
   assert.equal(r.code, 130, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stderr, /interrupted/);
+  const home = demoHome(r.stdout);
+  assert.equal(existsSync(home), false, 'the temp HOME is removed');
+  assert.deepEqual(processesUsing(home), [], 'no process of the demo is left');
+});
+
+test('a step that fails makes the demo exit 1, still cleaning up', { timeout: 150_000 }, async (t) => {
+  const kubectl = requireKubectl(t);
+  if (!kubectl) return;
+  // A kubectl that answers `version` (so the demo finds it) and fails everything else.
+  const dir = mkdtempSync(join(tmpdir(), 'kubecred-demo-test-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const broken = join(dir, 'kubectl');
+  writeFileSync(broken, `#!/bin/sh\ncase "$1" in version) exec ${JSON.stringify(kubectl.path)} "$@";; esac\necho "broken kubectl" >&2\nexit 3\n`, { mode: 0o755 });
+  const r = await runDemo([], { env: { ...process.env, KUBECTL: broken } });
+  assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /\(first kubectl: exit 3, \d+ ms\)/);
+  assert.match(r.stderr, /demo: first kubectl failed \(exit 3\): kubectl get secrets/);
   const home = demoHome(r.stdout);
   assert.equal(existsSync(home), false, 'the temp HOME is removed');
   assert.deepEqual(processesUsing(home), [], 'no process of the demo is left');
