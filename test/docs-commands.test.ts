@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { extractCommands, markdownFiles, shellWords } from './helpers/docs/commands.js';
 import { fillEnv, fillPlaceholders, parseWithoutRunning } from './helpers/docs/validate.js';
 import { repoRoot } from './helpers/cli.js';
+import { createCa } from './fixtures/certs.js';
 
 const commands = markdownFiles(repoRoot).flatMap((file) => extractCommands(file, repoRoot));
 
@@ -16,10 +17,12 @@ test('the docs have commands to check', () => {
 });
 
 test('every documented command parses: known command, known flags, valid values', async () => {
+  // `--certificate-authority-data "$ca"`: the reader's CA; a real one stands in, so the check is real.
+  const samples = { 'certificate-authority-data': Buffer.from((await createCa('docs-sample-ca')).caPem).toString('base64') };
   const failures: string[] = [];
   for (const c of commands) {
     try {
-      await parseWithoutRunning(fillPlaceholders(c.argv), fillEnv(c.env));
+      await parseWithoutRunning(fillPlaceholders(c.argv, samples), fillEnv(c.env, samples));
     } catch (err) {
       failures.push(`${c.file}:${c.line}: kubecred ${c.argv.join(' ')}\n    → ${(err as Error).message}`);
     }
@@ -35,6 +38,11 @@ test('the checker itself refuses what kubecred refuses', async () => {
     'get-token oidc --issuer-url https://i.example --client-id k --bogus',
     'get-token oidc --issuer-url https://i.example --client-id k --min-validity soon',
     'get-token keystone --auth-url not-a-url --username alice',
+    'setup-context oidc --context x --server notaurl --issuer-url https://i.example --client-id k',
+    'setup-context oidc --context x --server https://k.example --issuer-url https://i.example --client-id k --namespace Bad_NS',
+    'setup-context oidc --context x --server https://k.example --issuer-url https://i.example --client-id k stray',
+    'setup-context keystone --context x --server https://k.example --auth-url https://ks.example/v3 --username a --password pw',
+    'setup-context iam-typo --context x --server https://k.example',
     'cache lisst',
     'login --context',
   ];

@@ -1,16 +1,34 @@
 // Runs a documented command through kubecred's real parser without running it: the commander program
 // from buildProgram with every action replaced by a recorder (exitOverride is on, so a usage error
-// throws), then the provider's flag table (parseFlags) and settings for `get-token <kind>`.
+// throws), then for `get-token <kind>` and `setup-context <kind>` the flag tables they parse with
+// (parseFlags) and the checks they make before anything talks to a server or writes a file.
 import { CommanderError, type Command } from 'commander';
 import { buildProgram } from '../../../src/cli/main.js';
-import { parseFlags } from '../../../src/exec/flags.js';
-import { identityRules } from '../../../src/providers/identities.js';
-import { loadProvider } from '../../../src/providers/registry.js';
+import { parseFlags, type FlagValues } from '../../../src/exec/flags.js';
+import { resolveCommonOptions } from '../../../src/exec/common-options.js';
+import { providerModules } from '../../../src/providers/registry.js';
+import type { ProviderModule } from '../../../src/providers/types.js';
+import { setupTable } from '../../../src/usecases/setup-flags.js';
+import { clusterOptionsFrom } from '../../../src/usecases/setup-provider.js';
+import { checkNamespace, clusterEntryFromOptions } from '../../../src/usecases/cluster-entry.js';
 import { isPlaceholder } from './commands.js';
 
+/**
+ * get-token flags a provider's setup-context fills in itself when they are not given (IAM registers
+ * a client when there is no --client-id): the settings check sees a stand-in instead.
+ */
+const FILLED_BY_SETUP: Record<string, FlagValues> = {
+  iam: { 'client-id': 'registered-by-setup-context' },
+};
+
+/** Stand-ins for values a reader fills in, by flag name (e.g. real CA data for --certificate-authority-data). */
+export type Samples = Record<string, string>;
+
 /** A value a reader fills in, replaced by one that passes format checks for flags of that kind. */
-function sampleValue(flag: string | undefined): string {
-  if (flag && /(url|server|endpoint)$/.test(flag.replace(/^-+/, '').split('=')[0]!)) return 'https://placeholder.example';
+function sampleValue(flag: string | undefined, samples: Samples): string {
+  const name = flag?.replace(/^-+/, '').split('=')[0] ?? '';
+  if (samples[name] !== undefined) return samples[name];
+  if (/(url|server|endpoint)$/.test(name)) return 'https://placeholder.example';
   return 'placeholder';
 }
 
@@ -18,7 +36,7 @@ function sampleValue(flag: string | undefined): string {
  * Placeholders filled in: a placeholder standing for a flag's value gets a sample value; one standing
  * for more arguments (`… --login`) is dropped. `--flag=<value>` keeps its flag.
  */
-export function fillPlaceholders(argv: readonly string[]): string[] {
+export function fillPlaceholders(argv: readonly string[], samples: Samples = {}): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -28,12 +46,12 @@ export function fillPlaceholders(argv: readonly string[]): string[] {
     }
     const eq = arg.indexOf('=');
     if (arg.startsWith('--') && eq > 0 && !isPlaceholder(arg.slice(0, eq))) {
-      out.push(`${arg.slice(0, eq)}=${sampleValue(arg.slice(0, eq))}`);
+      out.push(`${arg.slice(0, eq)}=${sampleValue(arg.slice(0, eq), samples)}`);
       continue;
     }
     const previous = argv[i - 1];
     const isValue = previous !== undefined && previous.startsWith('-') && !previous.includes('=') && !isPlaceholder(previous);
-    if (isValue) out.push(sampleValue(previous));
+    if (isValue) out.push(sampleValue(previous, samples));
     // else: a stand-in for "more arguments": nothing to check
   }
   return out;
@@ -103,20 +121,48 @@ export async function parseWithoutRunning(argv: readonly string[], env: Record<s
   return parsed;
 }
 
-/** `get-token <kind> …`: the flags go to the provider's table and its settings, as on a real run. */
-async function checkProviderFlags(parsed: Parsed, env: Record<string, string>): Promise<void> {
-  if (parsed.path[0] !== 'get-token' || parsed.path.length !== 2) return;
-  const kind = parsed.path[1]!;
-  const rule = identityRules[kind];
-  if (!rule) throw new Error(`get-token ${kind}: no flag table`);
-  const { values, positionals } = parseFlags(rule.flags, parsed.args, env);
-  if (positionals.length > 0) throw new Error(`get-token ${kind} takes no arguments, got ${positionals.join(' ')}`);
+function moduleOf(kind: string): ProviderModule {
+  const module = providerModules.find((m) => m.kind === kind);
+  if (!module) throw new Error(`no provider module ${kind} in the registry`);
+  return module;
+}
+
+/** What get-token does with its flags before it reads the cache: parse, common options, settings. */
+async function checkGetTokenValues(module: ProviderModule, values: FlagValues, env: Record<string, string>): Promise<void> {
+  resolveCommonOptions(values, env);
   // clouds.yaml is read from the reader's machine: its entries cannot be checked here.
   if (values['os-cloud'] !== undefined) return;
-  (await loadProvider(kind)).settings(values, env);
+  (await module.load()).settings(values, env);
+}
+
+/** `get-token <kind> …` and `setup-context <kind> …`: their flags go through the tables, as on a real run. */
+async function checkProviderFlags(parsed: Parsed, env: Record<string, string>): Promise<void> {
+  const [command, kind] = parsed.path;
+  if (parsed.path.length !== 2 || (command !== 'get-token' && command !== 'setup-context')) return;
+  const module = moduleOf(kind!);
+  if (command === 'get-token') {
+    const { values, positionals } = parseFlags(module.getTokenFlags, parsed.args, env);
+    if (positionals.length > 0) throw new Error(`get-token ${kind} takes no arguments, got ${positionals.join(' ')}`);
+    await checkGetTokenValues(module, values, env);
+    return;
+  }
+  // setup-context: the checks setupWithProvider makes before the provider's setup runs.
+  const table = setupTable(module);
+  const { values, positionals } = parseFlags(table.all, parsed.args, {});
+  if (positionals.length > 0) throw new Error(`unexpected argument ${JSON.stringify(positionals[0])}: setup-context ${kind} takes flags only`);
+  for (const spec of module.getTokenFlags) {
+    if (spec.setup === 'never' && values[spec.name] !== undefined) throw new Error(spec.setupRefusal ?? `--${spec.name} is not accepted by setup-context`);
+  }
+  const cluster = clusterOptionsFrom(values);
+  // The CA file is on the reader's machine: everything else about the cluster is checked.
+  if (!module.clusterFromProvider || cluster.server) clusterEntryFromOptions({ ...cluster, certificateAuthority: undefined });
+  checkNamespace(typeof values.namespace === 'string' ? values.namespace : undefined);
+  const written: FlagValues = { ...FILLED_BY_SETUP[module.kind] };
+  for (const spec of module.getTokenFlags) if (table.written.has(spec.name) && values[spec.name] !== undefined) written[spec.name] = values[spec.name];
+  await checkGetTokenValues(module, written, env);
 }
 
 /** The environment a command sees: its assignments, with placeholders filled in. */
-export function fillEnv(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, isPlaceholder(v) ? sampleValue(k.toLowerCase().replace(/_/g, '-')) : v]));
+export function fillEnv(env: Record<string, string>, samples: Samples = {}): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, isPlaceholder(v) ? sampleValue(k.toLowerCase().replace(/_/g, '-'), samples) : v]));
 }
