@@ -29,11 +29,13 @@ if (!kubectl) {
 
 const session = new DemoSession(kubectl, { realBrowser: flags.includes('--browser') });
 let interrupted = false;
-process.once('SIGINT', () => {
-  interrupted = true;
-  process.stderr.write('\ndemo: interrupted: stopping servers and removing temp files…\n');
-  void session.cleanup().then(() => process.exit(130));
-});
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    process.stderr.write('\ndemo: interrupted: stopping servers and removing temp files…\n');
+    void session.cleanup().then(() => process.exit(code));
+  });
+}
 
 /** After the provider steps: what a person looks at next, then the cache cleared and a new login. */
 async function tour(s: DemoSession): Promise<void> {
