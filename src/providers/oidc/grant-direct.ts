@@ -15,7 +15,7 @@ export async function refreshGrant(idp: IdpClient, settings: OidcSettings, refre
   const config = await idp.config();
   rememberSecret(refreshToken);
   try {
-    return await oidc.refreshTokenGrant(config, refreshToken);
+    return await oidc.refreshTokenGrant(config, refreshToken, settings.tokenParams.length ? Object.fromEntries(settings.tokenParams) : undefined);
   } catch (err) {
     throw describeOidcError(err, 'refreshing the token', settings.clientId);
   }
