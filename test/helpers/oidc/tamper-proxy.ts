@@ -77,6 +77,8 @@ export async function startTamperProxy(): Promise<TamperProxy> {
   const server = http.createServer(handle(undefined));
   server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     tunnels.push(req.url ?? '');
+    // The client may reset the tunnel (kubecred refusing an oversized answer): not the proxy's failure.
+    socket.on('error', () => {});
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     if (head.length) socket.unshift(head);
     socket.once('data', (first: Buffer) => {
@@ -111,6 +113,9 @@ export async function startTamperProxy(): Promise<TamperProxy> {
         tunnelled.closeAllConnections();
         server.closeAllConnections();
         server.close(() => resolve());
+        // A tunnel reset mid-answer (a client refusing an oversized body) can leave the server's
+        // connection count behind, and close() would then never call back: do not wait for it.
+        setTimeout(resolve, 1000);
       }),
   };
 }
