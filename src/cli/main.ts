@@ -18,6 +18,7 @@ async function registerCommands(program: Command, first: string | undefined): Pr
   (await import('./setup-context-command.js')).registerSetupContext(program);
   (await import('./login-command.js')).registerLoginLogout(program);
   (await import('./cache-command.js')).registerCache(program);
+  (await import('./convert-command.js')).registerConvert(program);
 }
 
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {

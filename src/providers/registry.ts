@@ -14,3 +14,12 @@ export async function loadProvider(kind: string): Promise<CredentialProvider<unk
   if (!load) throw new UsageError(`unknown provider ${JSON.stringify(kind)}: use one of ${Object.keys(loaders).join(', ')}`);
   return load();
 }
+
+/** Providers that can take over another tool's kubeconfig users (convert-kubeconfig). */
+export async function loadAdopters(): Promise<import('./adoption.js').AdoptingProvider[]> {
+  const [{ identityRules }, oidc, keystone] = await Promise.all([import('./identities.js'), import('./oidc/adopt.js'), import('./keystone/adopt.js')]);
+  return [
+    { kind: 'oidc', adopt: oidc.adoptOidc, getTokenFlags: identityRules.oidc!.flags, identity: identityRules.oidc!.identity },
+    { kind: 'keystone', adopt: keystone.adoptKeystone, getTokenFlags: identityRules.keystone!.flags, identity: identityRules.keystone!.identity },
+  ];
+}
