@@ -19,6 +19,8 @@ async function registerCommands(program: Command, first: string | undefined): Pr
   (await import('./login-command.js')).registerLoginLogout(program);
   (await import('./cache-command.js')).registerCache(program);
   (await import('./convert-command.js')).registerConvert(program);
+  (await import('./whoami-command.js')).registerWhoami(program);
+  (await import('./doctor-command.js')).registerDoctor(program);
 }
 
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {

@@ -40,23 +40,36 @@ export interface AdoptEnvironment {
 /** A provider's adopter: undefined when the user entry belongs to another provider or tool. */
 export type Adopter = (user: ForeignUser, environment: AdoptEnvironment) => AdoptOutcome | undefined;
 
-/** One server a provider depends on, as doctor reports it. */
-export interface ReachabilityReport {
-  /** `IdP discovery`, `Keystone`. */
-  what: string;
-  url: string;
-  ok: boolean;
-  /** HTTP status when an answer came. */
-  status?: number;
-  /** The server's Date header, for the clock-skew check. */
-  date?: Date;
-  /** One line: what failed and how to fix it. */
-  problem?: string;
-  /** Proxy variables that applied to the request (names and values: not secrets in URLs we print? scrubbed). */
-  proxy?: string;
+/** One line of `kubecred doctor`. */
+export interface DoctorFinding {
+  /** pass ✔, fail ✘, warn !, info · (info never fails doctor). */
+  status: 'pass' | 'fail' | 'warn' | 'info';
+  /** `IdP discovery`, `port 8000`, `refresh token`. */
+  check: string;
+  detail: string;
+  /** The command (or step) that fixes a ✘ or !. */
+  fix?: string;
+  /** A server's Date header, for the clock-skew check the use case makes. */
+  serverDate?: { what: string; date: Date };
 }
 
-export type ReachabilityCheck = (values: Record<string, unknown>, env: Record<string, string | undefined>) => Promise<ReachabilityReport>;
+export interface DoctorInput {
+  values: Record<string, unknown>;
+  env: Record<string, string | undefined>;
+  /** This identity's secrets (read only use). */
+  secret(name: string): Promise<string | undefined>;
+  contextName: string;
+}
+
+/** A provider's own doctor checks: its server reachable, callback ports, refresh token. */
+export type ProviderDoctor = (input: DoctorInput) => Promise<DoctorFinding[]>;
+
+/** Proxy variables as doctor shows them, user:password@ in proxy URLs scrubbed. */
+export function proxySummary(env: Record<string, string | undefined>): string {
+  const names = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+  const set = names.filter((n) => env[n]).map((n) => `${n}=${env[n]!.replace(/\/\/[^@/]*@/, '//***@')}`);
+  return set.length ? `proxy: ${set.join(' ')}` : 'no proxy variables set';
+}
 
 /** Returns a copy of the args with the flag spellings a foreign tool used, as `--name=value`. */
 export function flagArg(name: string, value: string | true): string {

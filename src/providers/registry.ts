@@ -23,3 +23,17 @@ export async function loadAdopters(): Promise<import('./adoption.js').AdoptingPr
     { kind: 'keystone', adopt: keystone.adoptKeystone, getTokenFlags: identityRules.keystone!.flags, identity: identityRules.keystone!.identity },
   ];
 }
+
+/** whoami's description of a cached entry of this kind (pure decoding, no network). */
+export async function loadDescriber(kind: string): Promise<((entry: import('../store/token-cache.js').CacheEntry) => import('./description.js').CredentialDescription) | undefined> {
+  if (kind === 'oidc') return (await import('./oidc/describe.js')).describeOidcEntry;
+  if (kind === 'keystone') return (await import('./keystone/describe.js')).describeKeystoneEntry;
+  return undefined;
+}
+
+/** doctor's checks of this kind's servers and secrets. */
+export async function loadDoctor(kind: string): Promise<import('./adoption.js').ProviderDoctor | undefined> {
+  if (kind === 'oidc') return (await import('./oidc/check.js')).oidcDoctor;
+  if (kind === 'keystone') return (await import('./keystone/check.js')).keystoneDoctor;
+  return undefined;
+}
