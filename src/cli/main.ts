@@ -21,6 +21,7 @@ async function registerCommands(program: Command, first: string | undefined): Pr
   (await import('./convert-command.js')).registerConvert(program);
   (await import('./whoami-command.js')).registerWhoami(program);
   (await import('./doctor-command.js')).registerDoctor(program);
+  (await import('./completion-command.js')).registerCompletion(program);
 }
 
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
