@@ -3,24 +3,7 @@
 // taken out, klog logging flags are dropped, and anything else makes the whole entry "refused" so it
 // is left as it was (never silently dropped).
 import type { FlagSpec } from '../exec/flags.js';
-
-/** klog flags kubelogin and client-keystone-auth accept; `true` = takes a value. */
-export const KLOG_FLAGS: Readonly<Record<string, boolean>> = {
-  v: true,
-  vmodule: true,
-  logtostderr: false,
-  alsologtostderr: false,
-  'log-dir': true,
-  'log-file': true,
-  'log-file-max-size': true,
-  'log-backtrace-at': true,
-  stderrthreshold: true,
-  'skip-headers': false,
-  'skip-log-headers': false,
-  'one-output': false,
-  'add-dir-header': false,
-  'log-flush-frequency': true,
-};
+import { KLOG_FLAGS } from '../exec/klog-flags.js';
 
 export interface ForeignArgsOptions {
   /** Our canonical flag name → secret-store name: the value moves out of the kubeconfig. */

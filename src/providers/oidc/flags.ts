@@ -63,9 +63,10 @@ export const oidcGetTokenFlags: readonly FlagSpec[] = [
     name: 'auth-request-extra-param',
     type: 'list',
     aliases: ['oidc-auth-request-extra-params'],
+    pairs: true,
     description: 'extra key=value parameter for the authorization request',
   },
-  { name: 'request-header', type: 'list', aliases: ['oidc-request-header'], description: 'extra key=value header for requests to the IdP' },
+  { name: 'request-header', type: 'list', pairs: true, aliases: ['oidc-request-header'], description: 'extra key=value header for requests to the IdP' },
   {
     name: 'oidc-ca-file',
     type: 'list',
