@@ -226,5 +226,11 @@ test('client-keystone-auth with OS_* env and OS_PASSWORD: the password leaves th
   const got = await home.kubectl(['get', 'namespaces', '-o', 'name']);
   assert.equal(got.code, 0, got.stderr);
   assert.equal(rig.api.requests.at(-1)!.user!.username, alice.name);
-  assert.ok(!existsSync(join(home.dir, 'prompted')));
+  // whoami reads the Keystone entry the conversion's first kubectl run cached.
+  const who = await home.kubecred(['whoami']);
+  assert.equal(who.code, 0, who.stderr);
+  assert.match(who.stdout, /^provider: +keystone$/m);
+  assert.match(who.stdout, new RegExp(`^user: +${alice.name} \\(`, 'm'));
+  assert.match(who.stdout, new RegExp(`^domain: +${alice.domain}$`, 'm'));
+  assert.match(who.stdout, new RegExp(`^project: +${rig.cv.project.name} \\(${rig.cv.project.id}\\)$`, 'm'));
 });

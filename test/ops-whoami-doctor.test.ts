@@ -47,7 +47,7 @@ async function rigWithRoles(): Promise<OidcRig> {
 }
 
 /** A kubeconfig with several contexts on the rig's cluster: ok (default), team-a, broken-idp, missing-exec. */
-function writeContexts(rig: OidcRig, deadIssuer: string): void {
+function writeContexts(rig: OidcRig, deadIssuer: string, busyPort = 1): void {
   const args = ['get-token', 'oidc', ...rig.getTokenArgs(['--grant-type', 'password', '--username', 'alice', '--extra-scope', 'groups,roles,email,profile'])];
   const exec = (command: string, a: string[]) => ({ exec: { apiVersion: findKubectl()!.minor >= 22 ? 'client.authentication.k8s.io/v1' : 'client.authentication.k8s.io/v1beta1', command, args: a, ...(findKubectl()!.minor >= 22 ? { interactiveMode: 'IfAvailable' } : {}) } });
   const dead = args.map((a) => (a === rig.idp.issuer ? deadIssuer : a));
@@ -59,12 +59,14 @@ function writeContexts(rig: OidcRig, deadIssuer: string): void {
       { name: 'alice', user: exec(kubecredBin, args) },
       { name: 'dead', user: exec(kubecredBin, dead) },
       { name: 'gone', user: exec('/nonexistent/bin/kubecred', args) },
+      { name: 'browser', user: exec(kubecredBin, ['get-token', 'oidc', '--issuer-url', rig.idp.issuer, '--client-id', rig.idp.publicClientId, `--listen-address=127.0.0.1:${busyPort}`]) },
     ],
     contexts: [
       { name: 'ok', context: { cluster: 'c', user: 'alice', namespace: 'default' } },
       { name: 'team-a', context: { cluster: 'c', user: 'alice', namespace: 'team-a' } },
       { name: 'broken-idp', context: { cluster: 'c', user: 'dead' } },
       { name: 'missing-exec', context: { cluster: 'c', user: 'gone' } },
+      { name: 'busy-port', context: { cluster: 'c', user: 'browser' } },
     ],
     'current-context': 'ok',
   };
@@ -160,7 +162,10 @@ test('doctor: all checks pass, then it finds clock skew, a 0644 cache file (and 
   if (!requireKubectl(t)) return;
   const rig = await rigWithRoles();
   t.after(() => rig.close());
-  writeContexts(rig, `http://127.0.0.1:${await closedPort()}`);
+  const holder = createServer();
+  await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+  t.after(() => holder.close());
+  writeContexts(rig, `http://127.0.0.1:${await closedPort()}`, (holder.address() as { port: number }).port);
   const env = envOf(rig);
   assert.equal((await rig.kubectl(['get', 'namespaces', '-o', 'name'], { KUBECRED_PASSWORD: 'alice-password' })).code, 0);
 
@@ -198,6 +203,11 @@ test('doctor: all checks pass, then it finds clock skew, a 0644 cache file (and 
   const gone = await rig.kubecred(['doctor', '--context', 'missing-exec'], { env });
   assert.equal(gone.code, 1);
   assert.match(gone.stdout, /✘ exec command: \/nonexistent\/bin\/kubecred does not exist or is not executable\n {4}fix: npm install -g kubecred/);
+
+  const busy = await rig.kubecred(['doctor', '--context', 'busy-port'], { env });
+  assert.equal(busy.code, 1);
+  assert.match(busy.stdout, /✘ callback port: 127\.0\.0\.1:\d+ are busy: a browser login cannot receive its callback\n {4}fix: find what holds them/);
+  assert.match(busy.stdout, /! refresh token: none kept/);
 
   const forbidden = await rig.kubecred(['doctor', '--context', 'team-a'], { env });
   assert.equal(forbidden.code, 1);

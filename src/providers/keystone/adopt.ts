@@ -43,13 +43,6 @@ export const adoptKeystone: Adopter = (user) => {
       }
       continue;
     }
-    if (name === 'OS_DEFAULT_DOMAIN' && !byEnv.has(name)) {
-      if (!given.has('domain-name') && !given.has('user-domain-name') && !given.has('user-domain-id')) {
-        args.push(`--domain-name=${value}`);
-        given.add('domain-name');
-      }
-      continue;
-    }
     if (HARMLESS_ENV.has(name)) {
       notes.push(`dropped ${name} (not needed for a token)`);
       continue;

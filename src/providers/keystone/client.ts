@@ -59,9 +59,9 @@ export class KeystoneClient {
   readonly host: string;
   private readonly fetch: FetchFunction;
 
-  constructor(readonly authUrl: string, options: { caFile?: string; insecure?: boolean; env: Record<string, string | undefined> }) {
+  constructor(readonly authUrl: string, options: { caFile?: string; insecure?: boolean; clientCert?: { certFile: string; keyFile: string }; env: Record<string, string | undefined> }) {
     this.host = new URL(authUrl).host;
-    const fetch = createFetch({ caFiles: options.caFile ? [options.caFile] : [], insecureSkipTlsVerify: options.insecure, env: options.env });
+    const fetch = createFetch({ caFiles: options.caFile ? [options.caFile] : [], insecureSkipTlsVerify: options.insecure, clientCert: options.clientCert, env: options.env });
     this.fetch = async (url, init) => {
       try {
         return await fetch(url, init);

@@ -19,9 +19,12 @@ export const keystoneGetTokenFlags: readonly FlagSpec[] = [
   { name: 'application-credential-id', type: 'string', env: ['OS_APPLICATION_CREDENTIAL_ID'], description: 'application credential ID (secret from the secret store or OS_APPLICATION_CREDENTIAL_SECRET)' },
   { name: 'application-credential-name', type: 'string', env: ['OS_APPLICATION_CREDENTIAL_NAME'], description: 'application credential name (with the user)' },
   { name: 'application-credential-secret', type: 'string', description: 'refused: use OS_APPLICATION_CREDENTIAL_SECRET or the secret store' },
-  { name: 'password', type: 'string', description: 'refused: use the prompt, OS_PASSWORD or `kubecred login`' },
+  { name: 'password', type: 'string', description: 'refused: use the prompt, OS_PASSWORD, `kubecred login` or convert-kubeconfig' },
   { name: 'os-cloud', type: 'string', env: ['OS_CLOUD'], description: 'entry of clouds.yaml to read the settings from' },
   { name: 'cacert', type: 'string', env: ['OS_CACERT'], description: 'PEM file of the CA that signed Keystone' },
+  { name: 'cert', type: 'string', env: ['OS_CERT'], description: 'PEM client certificate for TLS to Keystone (with --key)' },
+  { name: 'key', type: 'string', env: ['OS_KEY'], description: 'PEM key of the --cert client certificate' },
+  { name: 'default-domain', type: 'string', env: ['OS_DEFAULT_DOMAIN'], description: 'domain of user and project when no other is given (gophercloud)' },
   { name: 'insecure', type: 'boolean', description: 'do not verify the Keystone certificate (unsafe)' },
   ...commonGetTokenFlags,
 ];

@@ -12,7 +12,7 @@ export const PASSWORD_SECRET = 'password';
 export const APP_CRED_SECRET = 'application_credential_secret';
 
 export function clientFor(s: KeystoneSettings, env: Record<string, string | undefined>): KeystoneClient {
-  return new KeystoneClient(s.authUrl, { caFile: s.caFile, insecure: s.insecure, env });
+  return new KeystoneClient(s.authUrl, { caFile: s.caFile, insecure: s.insecure, clientCert: s.clientCert, env });
 }
 
 /** Whether we may ask a person: kubectl handed us a terminal. */
