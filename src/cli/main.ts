@@ -42,7 +42,11 @@ function applyRecursively(cmd: Command, fn: (c: Command) => void): void {
 }
 
 /** Runs the CLI; returns the exit code: 0 ok, 1 runtime failure, 2 usage error. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argvGiven: string[]): Promise<number> {
+  // `get-token` without a kind (a swapped kubelogin or client-keystone-auth line): infer it.
+  const { withInferredKind } = await import('../providers/infer-kind.js');
+  const { identityRules } = await import('../providers/identities.js');
+  const argv = withInferredKind(argvGiven, Object.entries(identityRules).map(([kind, r]) => ({ kind, flags: r.flags })));
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   try {
     await (await buildProgram(argv)).parseAsync(argv, { from: 'user' });

@@ -10,6 +10,7 @@ import { cacheKey } from '../store/cache-key.js';
 import { defaultCacheDir } from '../store/paths.js';
 import { readEntry } from '../store/token-cache.js';
 import { identityRules } from '../providers/identities.js';
+import { withInferredKind } from '../providers/infer-kind.js';
 
 export interface FastPathInput {
   argv: readonly string[];
@@ -21,7 +22,7 @@ export interface FastPathInput {
 
 /** Returns the ExecCredential JSON to print, or undefined for "let the full CLI handle it". */
 export function answerFromCache(input: FastPathInput): string | undefined {
-  const [command, kind, ...rest] = input.argv;
+  const [command, kind, ...rest] = withInferredKind(input.argv, Object.entries(identityRules).map(([k, r]) => ({ kind: k, flags: r.flags })));
   if (command !== 'get-token' || kind === undefined) return undefined;
   const rule = identityRules[kind];
   if (!rule) return undefined;
@@ -29,7 +30,8 @@ export function answerFromCache(input: FastPathInput): string | undefined {
     const { values, positionals } = parseFlags(rule.flags, rest, input.env);
     if (positionals.length > 0 || values['force-refresh'] === true || values.verbose === true) return undefined;
     const storage = stringFlag(values, 'token-cache-storage') ?? 'disk';
-    if (storage !== 'disk') return undefined;
+    // auto: the keyring when reachable, else disk; a disk entry answers here either way.
+    if (storage !== 'disk' && storage !== 'auto') return undefined;
     const minValidityText = stringFlag(values, 'min-validity');
     const minValidityMs = minValidityText === undefined ? DEFAULT_MIN_VALIDITY_MS : parseDuration('min-validity', minValidityText);
     const info = parseExecInfo(input.env.KUBERNETES_EXEC_INFO, input.stdinIsTTY);

@@ -10,19 +10,23 @@ export interface CommonOptions {
   storage: TokenStorage;
   forceRefresh: boolean;
   verbose: boolean;
+  /** --token-cache-storage=auto (kubelogin 1.32): the keyring when reachable, else disk, silently. */
+  storageAuto: boolean;
 }
 
 export function resolveCommonOptions(values: FlagValues, env: Record<string, string | undefined>): CommonOptions {
   const minText = stringFlag(values, 'min-validity');
-  const storage = stringFlag(values, 'token-cache-storage') ?? 'disk';
-  if (storage !== 'disk' && storage !== 'keyring' && storage !== 'none') {
-    throw new UsageError(`--token-cache-storage takes disk, keyring or none, not ${JSON.stringify(storage)}`);
+  const given = stringFlag(values, 'token-cache-storage') ?? 'disk';
+  if (given !== 'disk' && given !== 'keyring' && given !== 'none' && given !== 'auto') {
+    throw new UsageError(`--token-cache-storage takes disk, keyring, none or auto, not ${JSON.stringify(given)}`);
   }
+  const storage = given === 'auto' ? 'keyring' : given;
   return {
     minValidityMs: minText === undefined ? DEFAULT_MIN_VALIDITY_MS : parseDuration('min-validity', minText),
     cacheDir: stringFlag(values, 'token-cache-dir') ?? defaultCacheDir(env),
     storage,
     forceRefresh: booleanFlag(values, 'force-refresh'),
     verbose: booleanFlag(values, 'verbose'),
+    storageAuto: given === 'auto',
   };
 }

@@ -116,9 +116,8 @@ function adoptKubelogin(user: ForeignUser, env: Record<string, string | undefine
     translatedTakeValue: new Set(['listen-port']),
   });
   if (!read.ok) return { status: 'refused', from: found.from, reason: read.reason };
-  const args = read.args.filter((a) => a !== '--token-cache-storage=auto');
+  const args = read.args;
   const notes = [...read.notes];
-  if (args.length !== read.args.length) notes.push('dropped --token-cache-storage=auto (kubecred uses the keyring for secrets when one is reachable)');
   const problem = checkOurs(args);
   if (problem) return { status: 'refused', from: found.from, reason: problem };
   const { values } = parseFlags(oidcGetTokenFlags, args);
