@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeEntry } from '../src/store/token-cache.js';
 import { cacheKey } from '../src/store/cache-key.js';
-import { identityRules } from '../src/providers/identities.js';
+import { providerModules } from '../src/providers/registry.js';
+
+const identityRules = Object.fromEntries(providerModules.map((m) => [m.kind, { flags: m.getTokenFlags, identity: m.identity }]));
 import { parseFlags } from '../src/exec/flags.js';
 import { extraScenarios } from './bench-scenarios.js';
 import { bin, comparePaired, measure, printRow, PAIRS, WARMUP } from './bench-lib.js';

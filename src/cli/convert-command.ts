@@ -1,12 +1,12 @@
 // `kubecred convert-kubeconfig [--context NAME | --all] [--kubeconfig F] [--dry-run]`.
 import type { Command } from 'commander';
-import { loadAdopters } from '../providers/registry.js';
+import type { ProviderModule } from '../providers/types.js';
 import { openSecretStore } from '../store/secret-store.js';
 import { convertKubeconfig, convertReport } from '../usecases/convert-kubeconfig.js';
 import { resolveExecCommand } from '../usecases/exec-command.js';
 import { chooseExecApiVersion, kubectlMinorVersion } from '../usecases/kubectl-version.js';
 
-export function registerConvert(program: Command): void {
+export function registerConvert(program: Command, modules: readonly ProviderModule[]): void {
   program
     .command('convert-kubeconfig')
     .description('rewrite kubelogin, auth-provider oidc and client-keystone-auth users into kubecred exec entries (names, clusters and contexts stay)')
@@ -24,7 +24,7 @@ export function registerConvert(program: Command): void {
         context: opts.context,
         all: opts.all === true,
         dryRun: opts.dryRun === true,
-        providers: await loadAdopters(),
+        modules,
         execCommand: exec.command,
         defaultApiVersion: chooseExecApiVersion(kubectlMinorVersion(env)).apiVersion,
         openSecrets: (cacheDir) => openSecretStore({ cacheDir, notice: (m) => process.stderr.write(m + '\n') }),

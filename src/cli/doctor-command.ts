@@ -1,10 +1,9 @@
 // `kubecred doctor [--context NAME] [--fix] [-o text|json]`: exit 0 only when every check passes.
 import { Command, Option } from 'commander';
-import { identityRules } from '../providers/identities.js';
-import { loadDoctor } from '../providers/registry.js';
+import type { ProviderModule } from '../providers/types.js';
 import { doctor, doctorLines } from '../usecases/doctor.js';
 
-export function registerDoctor(program: Command): void {
+export function registerDoctor(program: Command, modules: readonly ProviderModule[]): void {
   program
     .command('doctor')
     .description('check everything between kubectl and the cluster for a context, one line per check, with the fix for each problem')
@@ -19,8 +18,7 @@ export function registerDoctor(program: Command): void {
         env: process.env,
         fix: opts.fix === true,
         nowMs: () => Date.now(),
-        flagsOf: (kind) => identityRules[kind]?.flags,
-        doctorOf: loadDoctor,
+        modules,
       });
       if (opts.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else for (const line of doctorLines(report)) process.stdout.write(line + '\n');

@@ -1,37 +1,44 @@
 // Wires commander to the use cases. Nothing here decides anything.
 import { Command, CommanderError } from 'commander';
 import { ExecInfoError } from '../exec/exec-info.js';
-import { UsageError } from '../exec/flags.js';
-import { oneLine } from '../shared/errors.js';
+
+import { oneLine, UsageError } from '../shared/errors.js';
 import { VERSION } from '../shared/version.js';
+import { providerModules } from '../providers/registry.js';
+import type { ProviderModule } from '../providers/types.js';
 
 /**
  * Commands are loaded on demand: kubectl's `get-token` runs (a refresh, a login) must not pay for
  * the kubeconfig writer, yaml or other providers' code.
  */
-async function registerCommands(program: Command, first: string | undefined): Promise<void> {
+async function registerCommands(program: Command, first: string | undefined, modules: readonly ProviderModule[]): Promise<void> {
   if (first === 'get-token') {
-    (await import('./get-token-command.js')).registerGetToken(program);
+    (await import('./get-token-command.js')).registerGetToken(program, modules);
     return;
   }
-  (await import('./get-token-command.js')).registerGetToken(program);
-  (await import('./setup-context-command.js')).registerSetupContext(program);
-  (await import('./login-command.js')).registerLoginLogout(program);
-  (await import('./cache-command.js')).registerCache(program);
-  (await import('./convert-command.js')).registerConvert(program);
-  (await import('./whoami-command.js')).registerWhoami(program);
-  (await import('./doctor-command.js')).registerDoctor(program);
-  (await import('./completion-command.js')).registerCompletion(program);
+  (await import('./get-token-command.js')).registerGetToken(program, modules);
+  (await import('./setup-context-command.js')).registerSetupContext(program, modules);
+  (await import('./login-command.js')).registerLoginLogout(program, modules);
+  (await import('./cache-command.js')).registerCache(program, modules);
+  (await import('./convert-command.js')).registerConvert(program, modules);
+  (await import('./whoami-command.js')).registerWhoami(program, modules);
+  (await import('./doctor-command.js')).registerDoctor(program, modules);
+  (await import('./completion-command.js')).registerCompletion(program, modules);
 }
 
-export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
+export interface ProgramOptions {
+  /** The providers; a test may pass its own registry. */
+  modules?: readonly ProviderModule[];
+}
+
+export async function buildProgram(argv: readonly string[] = [], options: ProgramOptions = {}): Promise<Command> {
   const program = new Command('kubecred')
     .description('kubectl credentials for OIDC, OpenStack Keystone, INDIGO IAM and Cozystack tenant clusters')
     .version(VERSION, '--version')
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(`kubecred: ${text.replace(/^error: /, '')}`) });
-  await registerCommands(program, argv[0]);
+  await registerCommands(program, argv[0], options.modules ?? providerModules);
   applyRecursively(program, (c) => c.exitOverride());
   return program;
 }
@@ -42,14 +49,13 @@ function applyRecursively(cmd: Command, fn: (c: Command) => void): void {
 }
 
 /** Runs the CLI; returns the exit code: 0 ok, 1 runtime failure, 2 usage error. */
-export async function main(argvGiven: string[]): Promise<number> {
+export async function main(argvGiven: string[], options: ProgramOptions = {}): Promise<number> {
   // `get-token` without a kind (a swapped kubelogin or client-keystone-auth line): infer it.
   const { withInferredKind } = await import('../providers/infer-kind.js');
-  const { identityRules } = await import('../providers/identities.js');
-  const argv = withInferredKind(argvGiven, Object.entries(identityRules).map(([kind, r]) => ({ kind, flags: r.flags })));
+  const argv = withInferredKind(argvGiven, (options.modules ?? providerModules).map((m) => ({ kind: m.kind, flags: m.getTokenFlags })));
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   try {
-    await (await buildProgram(argv)).parseAsync(argv, { from: 'user' });
+    await (await buildProgram(argv, options)).parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {

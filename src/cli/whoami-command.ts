@@ -1,9 +1,9 @@
 // `kubecred whoami [--context NAME] [-o text|json|yaml] [--server] [--access]`.
 import { Command, Option } from 'commander';
-import { loadDescriber } from '../providers/registry.js';
+import type { ProviderModule } from '../providers/types.js';
 import { whoami, whoamiLines } from '../usecases/whoami.js';
 
-export function registerWhoami(program: Command): void {
+export function registerWhoami(program: Command, modules: readonly ProviderModule[]): void {
   program
     .command('whoami')
     .description('who the cached credential of a context speaks for (no network unless --server or --access)')
@@ -20,7 +20,7 @@ export function registerWhoami(program: Command): void {
         server: opts.server === true,
         access: opts.access === true,
         nowMs: Date.now(),
-        describe: loadDescriber,
+        modules,
       });
       if (opts.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else if (opts.output === 'yaml') process.stdout.write((await import('yaml')).stringify(report));

@@ -3,8 +3,6 @@
 // into our get-token args plus the secrets that must leave the kubeconfig; `check` says whether
 // the provider's server answers (doctor). Both are optional members of a provider module.
 import type { ExecEnvVar } from '../kubeconfig/types.js';
-import type { FlagSpec, FlagValues } from '../exec/flags.js';
-import type { Identity } from '../store/cache-key.js';
 
 /** A kubeconfig user as another tool left it. */
 export interface ForeignUser {
@@ -74,12 +72,4 @@ export function proxySummary(env: Record<string, string | undefined>): string {
 /** Returns a copy of the args with the flag spellings a foreign tool used, as `--name=value`. */
 export function flagArg(name: string, value: string | true): string {
   return value === true ? `--${name}` : `--${name}=${value}`;
-}
-
-/** What convert-kubeconfig needs of a provider module that can adopt foreign entries. */
-export interface AdoptingProvider {
-  kind: string;
-  adopt: Adopter;
-  getTokenFlags: readonly FlagSpec[];
-  identity(values: FlagValues): Identity;
 }

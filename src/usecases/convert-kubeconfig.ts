@@ -4,8 +4,10 @@
 // kubeconfig (lock, comments, backup beside it) and the secret store (secrets move there first,
 // under the cache key of the new args, so the first kubectl run finds them).
 import { dirname } from 'node:path';
-import type { AdoptingProvider, AdoptOutcome, ForeignUser } from '../providers/adoption.js';
-import { parseFlags, UsageError } from '../exec/flags.js';
+import type { AdoptOutcome, ForeignUser } from '../providers/adoption.js';
+import type { CredentialProvider, ProviderModule } from '../providers/types.js';
+import { parseFlags } from '../exec/flags.js';
+import { UsageError } from '../shared/errors.js';
 import { cacheKey } from '../store/cache-key.js';
 import type { SecretStore } from '../store/secret-store.js';
 import { scopedSecrets } from '../store/secret-store.js';
@@ -25,11 +27,10 @@ import {
   type UserEntry,
 } from '../kubeconfig/index.js';
 import { buildExecConfig } from './setup-context.js';
-import { resolveCommonOptions } from './common-options.js';
+import { resolveCommonOptions } from '../exec/common-options.js';
 import type { ExecApiVersion } from './exec-command.js';
 import { unifiedDiff } from '../shared/unified-diff.js';
 
-export type { AdoptingProvider };
 
 export interface ConvertInput {
   kubeconfig?: string;
@@ -38,7 +39,8 @@ export interface ConvertInput {
   context?: string;
   all?: boolean;
   dryRun: boolean;
-  providers: readonly AdoptingProvider[];
+  /** The registry: each provider that has `adopt` is asked, in order. */
+  modules: readonly ProviderModule[];
   /** The command the new exec entries run (`kubecred` or an absolute path). */
   execCommand: string;
   /** apiVersion for entries that had no exec block (auth-provider). */
@@ -83,7 +85,13 @@ export async function convertKubeconfig(input: ConvertInput): Promise<ConvertRes
   const location = resolveKubeconfig({ explicit: input.kubeconfig, env: input.env });
   const pendingSecrets: Array<{ cacheDir: string; key: string; secrets: Record<string, string> }> = [];
 
-  const mutate = (docs: KubeconfigDoc[]): ConvertedUser[] => {
+  const adopting: Array<{ module: ProviderModule; provider: CredentialProvider<unknown> }> = [];
+  for (const module of input.modules) {
+    const provider = await module.load();
+    if (provider.adopt) adopting.push({ module, provider });
+  }
+
+  const mutate = async (docs: KubeconfigDoc[]): Promise<ConvertedUser[]> => {
     const contexts = docs.flatMap((d) => listNamed(d, 'contexts'));
     const current = docs.map((d) => currentContextOf(d)).find((c) => c !== '') ?? '';
     let wanted: Set<string> | undefined;
@@ -111,11 +119,11 @@ export async function convertKubeconfig(input: ConvertInput): Promise<ConvertRes
           continue;
         }
         const foreign = foreignUser(name, value);
-        let found: { provider: AdoptingProvider; outcome: AdoptOutcome } | undefined;
-        for (const provider of input.providers) {
-          const outcome = provider.adopt(foreign, { env: input.env, kubeconfigDir: dirname(doc.path) });
+        let found: { module: ProviderModule; outcome: AdoptOutcome } | undefined;
+        for (const { module, provider } of adopting) {
+          const outcome = await provider.adopt!(foreign, { env: input.env, kubeconfigDir: dirname(doc.path) });
           if (outcome) {
-            found = { provider, outcome };
+            found = { module, outcome };
             break;
           }
         }
@@ -124,7 +132,7 @@ export async function convertKubeconfig(input: ConvertInput): Promise<ConvertRes
           results.push({ ...base, outcome: 'skipped', summary: `${what} is not a tool kubecred replaces; left as it was` });
           continue;
         }
-        const { provider, outcome } = found;
+        const { module, outcome } = found;
         if (outcome.status === 'refused') {
           results.push({ ...base, outcome: 'refused', summary: `${outcome.from}: ${outcome.reason}; left as it was` });
           continue;
@@ -133,7 +141,7 @@ export async function convertKubeconfig(input: ConvertInput): Promise<ConvertRes
         const apiVersion = (old?.apiVersion as ExecApiVersion | undefined) ?? input.defaultApiVersion;
         const exec = buildExecConfig({
           command: input.execCommand,
-          args: ['get-token', provider.kind, ...outcome.args],
+          args: ['get-token', module.kind, ...outcome.args],
           env: outcome.env,
           apiVersion,
           interactiveMode: (old?.interactiveMode as 'Never' | 'IfAvailable' | 'Always' | undefined) ?? 'IfAvailable',
@@ -144,10 +152,10 @@ export async function convertKubeconfig(input: ConvertInput): Promise<ConvertRes
         replaceEntryValue(doc, 'users', name, { ...rest, exec });
         const runtimeEnv: Record<string, string | undefined> = { ...input.env };
         for (const e of outcome.env ?? []) runtimeEnv[e.name] = e.value;
-        const { values } = parseFlags(provider.getTokenFlags, outcome.args, runtimeEnv);
-        const key = cacheKey(provider.identity(values));
+        const { values } = parseFlags(module.getTokenFlags, outcome.args, runtimeEnv);
+        const key = cacheKey(module.identity(values));
         if (Object.keys(outcome.secrets).length) pendingSecrets.push({ cacheDir: resolveCommonOptions(values, runtimeEnv).cacheDir, key, secrets: outcome.secrets });
-        results.push({ ...base, outcome: 'converted', summary: `${outcome.from} → kubecred get-token ${provider.kind}`, notes: outcome.notes, kind: provider.kind, key });
+        results.push({ ...base, outcome: 'converted', summary: `${outcome.from} → kubecred get-token ${module.kind}`, notes: outcome.notes, kind: module.kind, key });
       }
     }
     if (wanted && results.length === 0) throw new UsageError(`user ${[...wanted][0]} of the context is defined in no kubeconfig file`);
@@ -156,7 +164,7 @@ export async function convertKubeconfig(input: ConvertInput): Promise<ConvertRes
 
   if (input.dryRun) {
     const docs = location.files.map((f) => loadKubeconfigFile(f));
-    const users = mutate(docs);
+    const users = await mutate(docs);
     const diff = docs
       .filter((d) => d.changed)
       .map((d) => unifiedDiff(d.source, serializeKubeconfig(d), { from: `${displayPath(d.path)} (now)`, to: `${displayPath(d.path)} (converted)` }))
@@ -166,7 +174,7 @@ export async function convertKubeconfig(input: ConvertInput): Promise<ConvertRes
 
   const backups: string[] = [];
   const { result, written } = await updateKubeconfigFiles(location.files, async (docs) => {
-    const users = mutate(docs);
+    const users = await mutate(docs);
     // Secrets first: a kubeconfig pointing at secrets that are not there would ask for a login.
     for (const p of pendingSecrets) {
       const store = scopedSecrets(await input.openSecrets(p.cacheDir), p.key);

@@ -1,8 +1,8 @@
 // doctor: one line per check (✔ pass, ✘ fail, ! warn, · info), each ✘ or ! with what fixes it.
 // Local checks first (kubeconfig, exec, permissions, keyring), then the provider's servers, then
 // the API server with the cached credential (never a login: doctor must not open a browser).
-import type { DoctorFinding, ProviderDoctor } from '../providers/adoption.js';
-import { parseFlags } from '../exec/flags.js';
+import type { DoctorFinding } from '../providers/adoption.js';
+import type { ProviderModule } from '../providers/types.js';
 import { openSecretStore, scopedSecrets } from '../store/secret-store.js';
 import { openTokenStore } from '../store/token-store.js';
 import { isFresh } from '../exec/exec-credential.js';
@@ -13,7 +13,6 @@ import { apiRequest, type ClusterTarget } from '../infra/apiserver-client.js';
 import { resolveContext } from './resolve-context.js';
 import { execChecks, keyringCheck, kubeconfigChecks, permissionChecks } from './doctor-local.js';
 import { selfSubjectReview } from './whoami.js';
-import type { FlagSpec } from '../exec/flags.js';
 
 export const MAX_SKEW_MS = 30_000;
 
@@ -23,8 +22,7 @@ export interface DoctorOptions {
   env: Env;
   fix: boolean;
   nowMs: () => number;
-  flagsOf(kind: string): readonly FlagSpec[] | undefined;
-  doctorOf(kind: string): Promise<ProviderDoctor | undefined>;
+  modules: readonly ProviderModule[];
 }
 
 export interface DoctorReport {
@@ -95,19 +93,18 @@ export async function doctor(options: DoctorOptions): Promise<DoctorReport> {
   findings.push(...execChecks(found, env));
   let ctx;
   try {
-    ctx = resolveContext(options.kubeconfig, found.context.name, env);
+    ctx = resolveContext(options.modules, options.kubeconfig, found.context.name, env);
   } catch {
     return done(); // not a kubecred entry: execChecks said what to run
   }
   findings.push(...permissionChecks(ctx.common.cacheDir, options.fix));
   findings.push(await keyringCheck());
-  const flags = options.flagsOf(ctx.invocation.kind);
-  const providerDoctor = await options.doctorOf(ctx.invocation.kind);
-  if (flags && providerDoctor) {
-    const { values } = parseFlags(flags, ctx.invocation.argv, ctx.invocation.env);
+  const provider = await ctx.module.load();
+  if (provider.doctor) {
+    const { values } = ctx;
     const store = await openSecretStore({ cacheDir: ctx.common.cacheDir, notice: () => {} }).catch(() => undefined);
     const secrets = store ? scopedSecrets(store, ctx.key) : undefined;
-    for (const f of await providerDoctor({ values, env: ctx.invocation.env, contextName: found.context.name, secret: async (n) => secrets?.get(n) })) {
+    for (const f of await provider.doctor({ values, env: ctx.invocation.env, contextName: found.context.name, secret: async (n) => secrets?.get(n) })) {
       findings.push(f);
       if (f.serverDate) findings.push(skewFinding(f.serverDate.what, f.serverDate.date, options.nowMs()));
     }

@@ -3,7 +3,7 @@
 // context's namespace (SelfSubjectRulesReview). Role names from MOSK and Cozystack are explained.
 import type { CacheEntry } from '../store/token-cache.js';
 import { openTokenStore } from '../store/token-store.js';
-import type { CredentialDescription } from '../providers/description.js';
+import type { CredentialDescription, ProviderModule } from '../providers/types.js';
 import { findContext, resolveKubeconfig, type Env } from '../kubeconfig/index.js';
 import { KubecredError } from '../shared/errors.js';
 import { certificateSubject } from '../shared/x509-subject.js';
@@ -20,7 +20,7 @@ export interface WhoamiInput {
   server: boolean;
   access: boolean;
   nowMs: number;
-  describe(kind: string): Promise<((entry: CacheEntry) => CredentialDescription) | undefined>;
+  modules: readonly ProviderModule[];
 }
 
 export interface ServerView {
@@ -92,7 +92,7 @@ export async function whoami(input: WhoamiInput): Promise<WhoamiReport> {
   const { files } = resolveKubeconfig({ explicit: input.kubeconfig, env: input.env });
   const found = findContext(files, input.context);
   const name = found.context.name;
-  const ctx = resolveContext(input.kubeconfig, name, input.env);
+  const ctx = resolveContext(input.modules, input.kubeconfig, name, input.env);
   const tokens = await openTokenStore({ dir: ctx.common.cacheDir, storage: ctx.common.storage === 'none' ? 'disk' : ctx.common.storage, notice: () => {} });
   const read = await tokens.read(ctx.key);
   if (read.status !== 'hit' || !read.entry.credential) {
@@ -100,8 +100,13 @@ export async function whoami(input: WhoamiInput): Promise<WhoamiReport> {
     throw new KubecredError(`no cached credential for context ${name}${why}: run kubecred login --context ${name}`);
   }
   const entry = read.entry;
-  const describe = await input.describe(entry.provider);
-  const description = describe?.(entry) ?? describeCertificate(entry) ?? { summary: entry.label ?? '?', fields: [] };
+  const module = input.modules.find((m) => m.kind === entry.provider);
+  const described = module ? (await module.load()).describe(entry) : undefined;
+  const description: CredentialDescription = described?.fields.length ? described : (describeCertificate(entry) ?? described ?? { summary: entry.label ?? '?', fields: [] });
+  // Where the credential comes from, unless a field already says it (the OIDC issuer).
+  if (description.source && !description.fields.some(([, v]) => v === description.source)) {
+    description.fields = [['source', description.source], ...description.fields];
+  }
   const expiresMs = Date.parse(entry.expiresAt);
   const names = description.fields.filter(([k]) => k === 'groups' || k === 'roles' || k === 'certificate O').flatMap(([, v]) => (Array.isArray(v) ? v : [v]));
   const report: WhoamiReport = {

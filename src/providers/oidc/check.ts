@@ -24,7 +24,7 @@ async function discovery(values: Record<string, unknown>, env: Record<string, st
   const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
   const proxy = proxySummary(env);
   try {
-    const fetch = createFetch({ caFiles: strs(values['oidc-ca-file']), caData: strs(values['oidc-ca-data']), insecureSkipTlsVerify: values['insecure-skip-tls-verify'] === true, env, timeoutMs: 10_000, caFlag: '--oidc-ca-file' });
+    const fetch = createFetch({ caFiles: strs(values['oidc-ca-file']), caData: strs(values['oidc-ca-data']), insecureSkipTlsVerify: values['oidc-insecure-skip-tls-verify'] === true, env, timeoutMs: 10_000, caFlag: '--oidc-ca-file' });
     const res = await fetch(url);
     const date = res.headers.get('date');
     const serverDate = date ? { what: 'the IdP', date: new Date(date) } : undefined;
@@ -33,7 +33,7 @@ async function discovery(values: Record<string, unknown>, env: Record<string, st
     if (normalizeIssuer(doc.issuer ?? '') !== normalizeIssuer(issuer)) {
       return { status: 'fail', check: 'IdP discovery', detail: `the IdP calls itself ${doc.issuer}, not ${issuer}`, fix: `set --issuer-url=${doc.issuer} in the exec args`, serverDate };
     }
-    return { status: 'pass', check: 'IdP discovery', detail: `${url} answered (${proxy}${values['insecure-skip-tls-verify'] === true ? '; TLS NOT verified' : ''})`, serverDate };
+    return { status: 'pass', check: 'IdP discovery', detail: `${url} answered (${proxy}${values['oidc-insecure-skip-tls-verify'] === true ? '; TLS NOT verified' : ''})`, serverDate };
   } catch (err) {
     return { status: 'fail', check: 'IdP discovery', detail: `${oneLine(err)} (${proxy})`, fix: 'check the network path to the IdP (HTTPS_PROXY/NO_PROXY), or pass --oidc-ca-file for a private CA' };
   }

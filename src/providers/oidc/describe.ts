@@ -1,7 +1,8 @@
 // whoami for an OIDC entry, from the cached token alone (no network): its claims are decoded, not
 // verified — kubecred verified them when it got the token, and the cache is private to the user.
 import type { CacheEntry } from '../../store/token-cache.js';
-import type { CredentialDescription } from '../description.js';
+import type { CredentialDescription } from '../types.js';
+import { identitySummary } from '../describe.js';
 
 export function jwtClaims(token: string): Record<string, unknown> | undefined {
   const part = token.split('.')[1];
@@ -41,10 +42,5 @@ export function describeOidcEntry(entry: CacheEntry): CredentialDescription {
   } else if (token) {
     fields.push(['claims', 'the token is opaque (not a JWT): ask the cluster with --server']);
   }
-  const who = (claims && (claims.preferred_username ?? claims.email ?? claims.sub)) ?? entry.label;
-  return {
-    source: issuer,
-    summary: `${typeof who === 'string' ? who : 'someone'} @ ${issuer ?? '?'}${clientId ? ` (client ${clientId})` : ''}`,
-    fields,
-  };
+  return { source: issuer, summary: identitySummary(entry.identity, entry.label), fields };
 }

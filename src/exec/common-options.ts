@@ -1,6 +1,8 @@
-// The get-token options every provider shares, resolved once.
-import { DEFAULT_MIN_VALIDITY_MS } from '../exec/common-flags.js';
-import { booleanFlag, parseDuration, stringFlag, UsageError, type FlagValues } from '../exec/flags.js';
+// The get-token options every provider shares, resolved once, the same way on the fast path and
+// in the full CLI (so both look in the same cache dir with the same margin).
+import { UsageError } from '../shared/errors.js';
+import { DEFAULT_MIN_VALIDITY_MS } from './common-flags.js';
+import { booleanFlag, parseDuration, stringFlag, type FlagValues } from './flags.js';
 import { defaultCacheDir } from '../store/paths.js';
 import type { TokenStorage } from '../store/token-cache.js';
 
@@ -14,6 +16,9 @@ export interface CommonOptions {
   storageAuto: boolean;
 }
 
+export const TOKEN_STORAGES: readonly TokenStorage[] = ['disk', 'keyring', 'none'];
+
+/** `values` come from parseFlags, which has already expanded `~` in --token-cache-dir. */
 export function resolveCommonOptions(values: FlagValues, env: Record<string, string | undefined>): CommonOptions {
   const minText = stringFlag(values, 'min-validity');
   const given = stringFlag(values, 'token-cache-storage') ?? 'disk';
@@ -23,7 +28,7 @@ export function resolveCommonOptions(values: FlagValues, env: Record<string, str
   const storage = given === 'auto' ? 'keyring' : given;
   return {
     minValidityMs: minText === undefined ? DEFAULT_MIN_VALIDITY_MS : parseDuration('min-validity', minText),
-    cacheDir: stringFlag(values, 'token-cache-dir') ?? defaultCacheDir(env),
+    cacheDir: stringFlag(values, 'token-cache-dir') || defaultCacheDir(env),
     storage,
     forceRefresh: booleanFlag(values, 'force-refresh'),
     verbose: booleanFlag(values, 'verbose'),
