@@ -199,6 +199,11 @@ export function convertReport(result: ConvertResult): string[] {
     lines.push(`${mark} user "${u.user}"${ctx}: ${u.summary}`);
     for (const n of u.notes) lines.push(`    ${n}`);
   }
-  for (const b of result.backups) lines.push(`backup of the old file: ${displayPath(b)}`);
+  const movedSecrets = result.users.some((u) => u.notes.some((n) => n.includes('secret store')));
+  for (const b of result.backups) {
+    lines.push(`backup of the old file: ${displayPath(b)}`);
+    // The backup is the old file: the secrets that just left the kubeconfig are still in it.
+    if (movedSecrets) lines.push(`    it still holds the secrets moved out of the kubeconfig: delete it once kubectl works (rm ${displayPath(b)})`);
+  }
   return lines;
 }
