@@ -1,6 +1,7 @@
 // `kubecred doctor [--context NAME] [--fix] [-o text|json]`: exit 0 only when every check passes.
 import { Command, Option } from 'commander';
 import type { ProviderModule } from '../providers/types.js';
+import { createFetch } from '../infra/http.js';
 import { doctor, doctorLines } from '../usecases/doctor.js';
 
 export function registerDoctor(program: Command, modules: readonly ProviderModule[]): void {
@@ -19,6 +20,7 @@ export function registerDoctor(program: Command, modules: readonly ProviderModul
         fix: opts.fix === true,
         nowMs: () => Date.now(),
         modules,
+        http: { fetcher: createFetch },
       });
       if (opts.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else for (const line of doctorLines(report)) process.stdout.write(line + '\n');

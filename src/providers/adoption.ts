@@ -3,6 +3,7 @@
 // into our get-token args plus the secrets that must leave the kubeconfig; `check` says whether
 // the provider's server answers (doctor). Both are optional members of a provider module.
 import type { ExecEnvVar } from '../kubeconfig/types.js';
+import type { HttpPort } from '../infra/types.js';
 
 /** A kubeconfig user as another tool left it. */
 export interface ForeignUser {
@@ -57,6 +58,8 @@ export interface DoctorInput {
   /** This identity's secrets (read only use). */
   secret(name: string): Promise<string | undefined>;
   contextName: string;
+  /** The injected HTTP port (proxy variables, CAs, timeouts). */
+  http: HttpPort;
 }
 
 /** A provider's own doctor checks: its server reachable, callback ports, refresh token. */

@@ -3,6 +3,7 @@
 // the API server with the cached credential (never a login: doctor must not open a browser).
 import type { DoctorFinding } from '../providers/adoption.js';
 import type { ProviderModule } from '../providers/types.js';
+import type { HttpPort } from '../infra/types.js';
 import { openSecretStore, scopedSecrets } from '../store/secret-store.js';
 import { openTokenStore } from '../store/token-store.js';
 import { isFresh } from '../exec/exec-credential.js';
@@ -23,6 +24,7 @@ export interface DoctorOptions {
   fix: boolean;
   nowMs: () => number;
   modules: readonly ProviderModule[];
+  http: HttpPort;
 }
 
 export interface DoctorReport {
@@ -104,7 +106,7 @@ export async function doctor(options: DoctorOptions): Promise<DoctorReport> {
     const { values } = ctx;
     const store = await openSecretStore({ cacheDir: ctx.common.cacheDir, notice: () => {} }).catch(() => undefined);
     const secrets = store ? scopedSecrets(store, ctx.key) : undefined;
-    for (const f of await provider.doctor({ values, env: ctx.invocation.env, contextName: found.context.name, secret: async (n) => secrets?.get(n) })) {
+    for (const f of await provider.doctor({ values, env: ctx.invocation.env, contextName: found.context.name, http: options.http, secret: async (n) => secrets?.get(n) })) {
       findings.push(f);
       if (f.serverDate) findings.push(skewFinding(f.serverDate.what, f.serverDate.date, options.nowMs()));
     }

@@ -1,16 +1,16 @@
 // doctor's Keystone check: the auth URL answers (CA, proxy).
 import type { ProviderDoctor } from '../adoption.js';
 import { proxySummary } from '../adoption.js';
-import { createFetch } from '../../infra/http.js';
 import { oneLine } from '../../shared/errors.js';
 
-export const keystoneDoctor: ProviderDoctor = async ({ values, env }) => {
+export const keystoneDoctor: ProviderDoctor = async ({ values, env, http }) => {
   const authUrl = typeof values['auth-url'] === 'string' ? values['auth-url'] : undefined;
   if (!authUrl) return [{ status: 'info', check: 'Keystone', detail: 'the auth URL comes from clouds.yaml (--os-cloud): not checked' }];
   const proxy = proxySummary(env);
   try {
     const caFiles = typeof values.cacert === 'string' ? [values.cacert] : [];
-    const fetch = createFetch({ caFiles, insecureSkipTlsVerify: values.insecure === true, env, timeoutMs: 10_000, caFlag: '--cacert (OS_CACERT)' });
+    const clientCert = typeof values.cert === 'string' && typeof values.key === 'string' ? { certFile: values.cert, keyFile: values.key } : undefined;
+    const fetch = http.fetcher({ caFiles, clientCert, insecureSkipTlsVerify: values.insecure === true, env, timeoutMs: 10_000, caFlag: '--cacert (OS_CACERT)' });
     const res = await fetch(authUrl.replace(/\/+$/, ''));
     const date = res.headers.get('date');
     const serverDate = date ? { what: 'Keystone', date: new Date(date) } : undefined;

@@ -3,7 +3,7 @@
 import { createServer } from 'node:net';
 import type { DoctorFinding, ProviderDoctor } from '../adoption.js';
 import { proxySummary } from '../adoption.js';
-import { createFetch } from '../../infra/http.js';
+import type { HttpPort } from '../../infra/types.js';
 import { oneLine } from '../../shared/errors.js';
 import { DEFAULT_LISTEN_ADDRESSES, isLoopbackHost } from './settings.js';
 import { normalizeIssuer } from './identity.js';
@@ -19,12 +19,12 @@ function portFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function discovery(values: Record<string, unknown>, env: Record<string, string | undefined>): Promise<DoctorFinding> {
+async function discovery(values: Record<string, unknown>, env: Record<string, string | undefined>, http: HttpPort): Promise<DoctorFinding> {
   const issuer = str(values['issuer-url']) ?? '';
   const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
   const proxy = proxySummary(env);
   try {
-    const fetch = createFetch({ caFiles: strs(values['oidc-ca-file']), caData: strs(values['oidc-ca-data']), insecureSkipTlsVerify: values['oidc-insecure-skip-tls-verify'] === true, env, timeoutMs: 10_000, caFlag: '--oidc-ca-file' });
+    const fetch = http.fetcher({ caFiles: strs(values['oidc-ca-file']), caData: strs(values['oidc-ca-data']), insecureSkipTlsVerify: values['oidc-insecure-skip-tls-verify'] === true, env, timeoutMs: 10_000, caFlag: '--oidc-ca-file' });
     const res = await fetch(url);
     const date = res.headers.get('date');
     const serverDate = date ? { what: 'the IdP', date: new Date(date) } : undefined;
@@ -72,8 +72,8 @@ async function callbackPorts(values: Record<string, unknown>): Promise<DoctorFin
   };
 }
 
-export const oidcDoctor: ProviderDoctor = async ({ values, env, secret, contextName }) => {
-  const findings: DoctorFinding[] = [await discovery(values, env)];
+export const oidcDoctor: ProviderDoctor = async ({ values, env, secret, contextName, http }) => {
+  const findings: DoctorFinding[] = [await discovery(values, env, http)];
   const ports = await callbackPorts(values);
   if (ports) findings.push(ports);
   if (str(values['grant-type']) !== 'client-credentials') {
