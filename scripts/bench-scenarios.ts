@@ -9,6 +9,7 @@ import { startIdp } from '../test/fixtures/idp.js';
 import { readEntry, writeEntry } from '../src/store/token-cache.js';
 import { listKeys } from '../src/store/token-cache.js';
 import { bin, comparePaired, measure, printRow } from './bench-lib.js';
+import { tenantCacheHitScenario } from './bench-tenant.js';
 
 const repo = resolve(import.meta.dirname, '..');
 
@@ -61,4 +62,4 @@ async function oidcRefreshScenario(): Promise<void> {
   }
 }
 
-export const extraScenarios: Array<() => Promise<void>> = [oidcRefreshScenario];
+export const extraScenarios: Array<() => Promise<void>> = [oidcRefreshScenario, tenantCacheHitScenario];

@@ -20,6 +20,7 @@ async function registerCommands(program: Command, first: string | undefined, mod
   (await import('./setup-context-command.js')).registerSetupContext(program, modules);
   (await import('./login-command.js')).registerLoginLogout(program, modules);
   (await import('./cache-command.js')).registerCache(program, modules);
+  (await import('./fetch-kubeconfig-command.js')).registerFetchKubeconfig(program);
   (await import('./convert-command.js')).registerConvert(program, modules);
   (await import('./whoami-command.js')).registerWhoami(program, modules);
   (await import('./doctor-command.js')).registerDoctor(program, modules);
