@@ -28,7 +28,7 @@ test('bash completion: commands, provider flags (from the flag tables), context 
   writeFileSync(script, r.stdout);
   assert.ok(complete(runEnv, script, ['kubecred', '']).includes('doctor'));
   assert.deepEqual(complete(runEnv, script, ['kubecred', 'con']), ['convert-kubeconfig']);
-  assert.deepEqual(complete(runEnv, script, ['kubecred', 'get-token', '']), ['oidc', 'keystone']);
+  assert.deepEqual(complete(runEnv, script, ['kubecred', 'get-token', '']), ['oidc', 'keystone', 'iam', 'tenant']);
   const oidcFlags = complete(runEnv, script, ['kubecred', 'get-token', 'oidc', '--oidc-iss']);
   assert.deepEqual(oidcFlags, ['--oidc-issuer-url']);
   assert.ok(!complete(runEnv, script, ['kubecred', 'get-token', 'oidc', '--pass']).includes('--password'), 'a refused flag is not suggested');

@@ -83,7 +83,7 @@ async function serverChecks(found: { name: string; namespace: string; cluster: C
     findings.push({ status: 'pass', check: 'access', detail: `may get pods in ${found.namespace}` });
   } else {
     const who = (await selfSubjectReview(target, entry).catch(() => undefined))?.username ?? entry.label ?? 'authenticated';
-    findings.push({ status: 'fail', check: 'access', detail: `you are ${who}, but have no role in ${found.namespace}: ask for Developer`, fix: `ask your cluster admin for a role in ${found.namespace} (Mia-Platform: Developer or Admin); kubecred whoami --access --context ${found.name} shows what you have` });
+    findings.push({ status: 'fail', check: 'access', detail: `you are ${who}, but have no role in ${found.namespace}: ask for Developer`, fix: `ask your cluster admin for a role in ${found.namespace} (Mia-Platform: Developer or Admin); what you have now: kubecred whoami --access --context ${found.name}` });
   }
 }
 
