@@ -73,14 +73,20 @@ export class KeystoneClient {
   readonly host: string;
   private readonly fetch: FetchFunction;
 
-  constructor(readonly authUrl: string, options: { caFile?: string; insecure?: boolean; env: Record<string, string | undefined>; http: HttpPort }) {
+  constructor(readonly authUrl: string, options: { caFile?: string; insecure?: boolean; clientCert?: { certFile: string; keyFile: string }; env: Record<string, string | undefined>; http: HttpPort }) {
     const url = new URL(authUrl);
     this.host = url.host;
     // A password or application-credential secret in clear text over the network: never.
     if (url.protocol === 'http:' && !isLoopbackHostname(url.hostname)) {
       throw new UsageError(`--auth-url ${authUrl} uses plain http to another machine, which would send the password in clear text: use its https:// URL`);
     }
-    const fetch = options.http.fetcher({ caFiles: options.caFile ? [options.caFile] : [], insecureSkipTlsVerify: options.insecure, insecureFlag: '--insecure', env: options.env });
+    const fetch = options.http.fetcher({
+      caFiles: options.caFile ? [options.caFile] : [],
+      insecureSkipTlsVerify: options.insecure,
+      insecureFlag: '--insecure',
+      clientCert: options.clientCert,
+      env: options.env,
+    });
     this.fetch = async (url, init) => {
       try {
         return await fetch(url, init);
