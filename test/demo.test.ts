@@ -19,6 +19,7 @@ interface DemoRun {
   stderr: string;
 }
 
+/** interruptWhen: Ctrl-C once stdout or stderr shows this. */
 function runDemo(args: string[], options: { env?: NodeJS.ProcessEnv; interruptWhen?: RegExp; killAfterMs?: number } = {}): Promise<DemoRun> {
   return new Promise((done, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts', 'demo.ts'), ...args], {
@@ -29,14 +30,20 @@ function runDemo(args: string[], options: { env?: NodeJS.ProcessEnv; interruptWh
     let stdout = '';
     let stderr = '';
     let interrupted = false;
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      if (options.interruptWhen && !interrupted && options.interruptWhen.test(stdout)) {
+    const interruptIfDue = () => {
+      if (options.interruptWhen && !interrupted && options.interruptWhen.test(`${stdout}\n${stderr}`)) {
         interrupted = true;
         child.kill('SIGINT');
       }
+    };
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      interruptIfDue();
     });
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      interruptIfDue();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -146,6 +153,21 @@ test('Ctrl-C in the middle of a login stops everything and removes the temp file
   const home = demoHome(r.stdout);
   assert.equal(existsSync(home), false, 'the temp HOME is removed');
   assert.deepEqual(processesUsing(home), [], 'no process of the demo is left');
+});
+
+test('Ctrl-C while kubecred waits for the IAM device login (--only iam): everything stops, nothing is left', { timeout: 150_000 }, async (t) => {
+  if (!requireKubectl(t)) return;
+  const tmp = mkdtempSync(join(tmpdir(), 'kubecred-demo-iam-'));
+  t.after(() => rmSync(tmp, { recursive: true, force: true }));
+  // kubecred has printed the code and polls the IdP (every 5 s: IAM sends no interval).
+  const r = await runDemo(['--only', 'iam'], { env: { ...process.env, TMPDIR: tmp }, interruptWhen: /visit http:\S+ and enter the code/ });
+  assert.equal(r.code, 130, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stderr, /interrupted/);
+  assert.doesNotMatch(r.stdout, /== tenant/, 'no later step started');
+  const home = demoHome(r.stdout);
+  assert.equal(existsSync(home), false, 'the temp HOME is removed');
+  assert.deepEqual(processesUsing(home), [], 'no process of the demo is left');
+  assert.deepEqual(readdirSync(tmp).filter((n) => !n.startsWith('tsx-')), [], 'no temp file or dir is left');
 });
 
 test('a step that fails makes the demo exit 1, still cleaning up', { timeout: 150_000 }, async (t) => {
