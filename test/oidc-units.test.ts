@@ -38,12 +38,13 @@ test('settings: defaults, kubelogin spellings, refusals', () => {
   assert.equal(settingsOf([...base, '--grant-type', 'client-credentials']).useAccessToken, true);
 });
 
-test('listen addresses are loopback only', () => {
+test('listen addresses: loopback, or an IP such as 0.0.0.0 marked exposed (the login warns)', () => {
   assert.deepEqual(parseListenAddress('localhost:0'), { host: '127.0.0.1', port: 0 });
   assert.deepEqual(parseListenAddress('[::1]:8000'), { host: '::1', port: 8000 });
   assert.deepEqual(parseListenAddress(':9000'), { host: '127.0.0.1', port: 9000 });
-  assert.throws(() => parseListenAddress('0.0.0.0:8000'), /loopback/);
-  assert.throws(() => parseListenAddress('192.168.1.2:8000'), /loopback/);
+  assert.deepEqual(parseListenAddress('0.0.0.0:8000'), { host: '0.0.0.0', port: 8000, exposed: true });
+  assert.deepEqual(parseListenAddress('192.168.1.2:8000'), { host: '192.168.1.2', port: 8000, exposed: true });
+  assert.throws(() => parseListenAddress('myhost.example:8000'), /give an IP address/);
   assert.throws(() => parseListenAddress('8000'), /host:port/);
 });
 

@@ -21,6 +21,10 @@ async function registerCommands(program: Command, first: string | undefined, mod
   (await import('./login-command.js')).registerLoginLogout(program, modules);
   (await import('./cache-command.js')).registerCache(program, modules);
   (await import('./fetch-kubeconfig-command.js')).registerFetchKubeconfig(program);
+  (await import('./convert-command.js')).registerConvert(program, modules);
+  (await import('./whoami-command.js')).registerWhoami(program, modules);
+  (await import('./doctor-command.js')).registerDoctor(program, modules);
+  (await import('./completion-command.js')).registerCompletion(program, modules);
 }
 
 export interface ProgramOptions {
@@ -46,7 +50,10 @@ function applyRecursively(cmd: Command, fn: (c: Command) => void): void {
 }
 
 /** Runs the CLI; returns the exit code: 0 ok, 1 runtime failure, 2 usage error. */
-export async function main(argv: string[], options: ProgramOptions = {}): Promise<number> {
+export async function main(argvGiven: string[], options: ProgramOptions = {}): Promise<number> {
+  // `get-token` without a kind (a swapped kubelogin or client-keystone-auth line): infer it.
+  const { withInferredKind } = await import('../providers/infer-kind.js');
+  const argv = withInferredKind(argvGiven, (options.modules ?? providerModules).map((m) => ({ kind: m.kind, flags: m.getTokenFlags })));
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   try {
     await (await buildProgram(argv, options)).parseAsync(argv, { from: 'user' });

@@ -18,7 +18,7 @@ export const commonGetTokenFlags: readonly FlagSpec[] = [
   {
     name: 'token-cache-storage',
     type: 'string',
-    description: 'where tokens are cached: disk, keyring or none',
+    description: 'where tokens are cached: disk, keyring, none, or auto (keyring when reachable, else disk)',
     defaultText: 'disk',
   },
   {

@@ -12,6 +12,8 @@ export interface CommonOptions {
   storage: TokenStorage;
   forceRefresh: boolean;
   verbose: boolean;
+  /** --token-cache-storage=auto (kubelogin 1.32): the keyring when reachable, else disk, silently. */
+  storageAuto: boolean;
 }
 
 export const TOKEN_STORAGES: readonly TokenStorage[] = ['disk', 'keyring', 'none'];
@@ -19,15 +21,17 @@ export const TOKEN_STORAGES: readonly TokenStorage[] = ['disk', 'keyring', 'none
 /** `values` come from parseFlags, which has already expanded `~` in --token-cache-dir. */
 export function resolveCommonOptions(values: FlagValues, env: Record<string, string | undefined>): CommonOptions {
   const minText = stringFlag(values, 'min-validity');
-  const storage = stringFlag(values, 'token-cache-storage') ?? 'disk';
-  if (!(TOKEN_STORAGES as readonly string[]).includes(storage)) {
-    throw new UsageError(`--token-cache-storage takes disk, keyring or none, not ${JSON.stringify(storage)}`);
+  const given = stringFlag(values, 'token-cache-storage') ?? 'disk';
+  if (given !== 'disk' && given !== 'keyring' && given !== 'none' && given !== 'auto') {
+    throw new UsageError(`--token-cache-storage takes disk, keyring or none (or auto: keyring when reachable), not ${JSON.stringify(given)}`);
   }
+  const storage = given === 'auto' ? 'keyring' : given;
   return {
     minValidityMs: minText === undefined ? DEFAULT_MIN_VALIDITY_MS : parseDuration('min-validity', minText),
     cacheDir: stringFlag(values, 'token-cache-dir') || defaultCacheDir(env),
-    storage: storage as TokenStorage,
+    storage,
     forceRefresh: booleanFlag(values, 'force-refresh'),
     verbose: booleanFlag(values, 'verbose'),
+    storageAuto: given === 'auto',
   };
 }

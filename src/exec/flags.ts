@@ -2,6 +2,7 @@
 // parse with it, so both compute the same cache key from the same argv. Imports only leaves.
 import { UsageError } from '../shared/errors.js';
 import { expandHome } from './paths.js';
+import { KLOG_FLAGS, klogLevel } from './klog-flags.js';
 
 export type FlagType = 'string' | 'boolean' | 'list';
 
@@ -22,6 +23,11 @@ export interface FlagSpec {
   defaultText?: string;
   /** A single-letter short form, e.g. `v`. */
   short?: string;
+  /**
+   * For `list` of `key=value`: one value may hold several pairs, comma-separated (`A=1,B=2`), as
+   * Go's pflag StringToString reads them; a part without `=` belongs to the value before it.
+   */
+  pairs?: boolean;
   /** A file or directory: `~`, `~/x` and `$HOME/x` are expanded (identically on the fast path). */
   path?: boolean;
   /**
@@ -82,10 +88,26 @@ export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[], 
     }
     const body = arg.startsWith('--') ? arg.slice(2) : arg.slice(1);
     const eq = body.indexOf('=');
-    const name = eq === -1 ? body : body.slice(0, eq);
-    const spec = byName.get(name);
-    if (!spec) throw new UsageError(`unknown flag ${arg.split('=')[0]}: see --help for the accepted flags`);
+    let name = eq === -1 ? body : body.slice(0, eq);
     let inline: string | undefined = eq === -1 ? undefined : body.slice(eq + 1);
+    // klog verbosity (`-v1`, `--v=4`, `-v 1`) means our -v; `--v=0` is klog's default: not verbose.
+    const verbose = byName.get('v');
+    if (verbose?.type === 'boolean' && (name === 'v' || /^v\d+$/.test(name))) {
+      let level = klogLevel(name, inline);
+      if (level === undefined && inline === undefined && /^\d+$/.test(argv[i + 1] ?? '')) level = Number(argv[++i]);
+      if (level !== undefined) {
+        values[verbose.name] = level > 0;
+        continue;
+      }
+    }
+    // Go flag packages accept `--user_name` for `--user-name` (component-base normalises them).
+    if (!byName.has(name) && name.includes('_')) name = name.replace(/_/g, '-');
+    const spec = byName.get(name);
+    if (!spec && name in KLOG_FLAGS) {
+      if (KLOG_FLAGS[name] && inline === undefined && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('-')) i++;
+      continue;
+    }
+    if (!spec) throw new UsageError(`unknown flag ${arg.split('=')[0]}: see --help for the accepted flags`);
     if (spec.type === 'boolean') {
       values[spec.name] = inline === undefined ? true : parseBoolean(name, inline);
       continue;
@@ -101,7 +123,7 @@ export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[], 
       values[spec.name] = inline;
     } else {
       const list = (values[spec.name] as string[] | undefined) ?? [];
-      const parts = spec.splitCommas ? inline.split(',').filter((p) => p !== '') : [inline];
+      const parts = spec.splitCommas ? inline.split(',').filter((p) => p !== '') : spec.pairs ? splitPairs(inline) : [inline];
       list.push(...parts);
       values[spec.name] = list;
     }
@@ -120,6 +142,16 @@ export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[], 
   }
   for (const spec of specs) if (spec.ignored) delete values[spec.name];
   return { values, positionals, fromEnv };
+}
+
+/** `A=1,B=2` → [`A=1`, `B=2`]; `acr=a,b` stays one pair (a part without `=` joins the one before). */
+export function splitPairs(text: string): string[] {
+  const out: string[] = [];
+  for (const part of text.split(',')) {
+    if (out.length > 0 && !part.includes('=')) out[out.length - 1] += `,${part}`;
+    else if (part !== '') out.push(part);
+  }
+  return out;
 }
 
 export function stringFlag(values: FlagValues, name: string): string | undefined {

@@ -9,6 +9,7 @@ import { resolveCommonOptions } from '../exec/common-options.js';
 import { cacheKey } from '../store/cache-key.js';
 import { readEntry } from '../store/token-cache.js';
 import type { ProviderModule } from '../providers/types.js';
+import { withInferredKind } from '../providers/infer-kind.js';
 
 export interface FastPathInput {
   argv: readonly string[];
@@ -22,7 +23,7 @@ export interface FastPathInput {
 
 /** Returns the ExecCredential JSON to print, or undefined for "let the full CLI handle it". */
 export function answerFromCache(input: FastPathInput): string | undefined {
-  const [command, kind, ...rest] = input.argv;
+  const [command, kind, ...rest] = withInferredKind(input.argv, input.modules.map((m) => ({ kind: m.kind, flags: m.getTokenFlags })));
   if (command !== 'get-token' || kind === undefined) return undefined;
   const module = input.modules.find((m) => m.kind === kind);
   if (!module) return undefined;
@@ -30,7 +31,7 @@ export function answerFromCache(input: FastPathInput): string | undefined {
     const { values, positionals } = parseFlags(module.getTokenFlags, rest, input.env);
     if (positionals.length > 0) return undefined;
     const common = resolveCommonOptions(values, input.env);
-    if (common.forceRefresh || common.verbose || common.storage !== 'disk') return undefined;
+    if (common.forceRefresh || common.verbose || (common.storage !== 'disk' && !common.storageAuto)) return undefined;
     const info = parseExecInfo(input.env.KUBERNETES_EXEC_INFO, input.stdinIsTTY);
     const read = readEntry(common.cacheDir, cacheKey(module.identity(values)));
     if (read.status !== 'hit' || read.entry.storage !== 'disk' || !read.entry.credential) return undefined;

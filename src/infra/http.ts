@@ -14,6 +14,8 @@ export interface HttpOptions {
   /** PEM text (or base64 of PEM) of extra CAs to trust. */
   caData?: readonly string[];
   insecureSkipTlsVerify?: boolean;
+  /** A TLS client certificate and its key (PEM files), e.g. client-keystone-auth's --cert/--key. */
+  clientCert?: { certFile: string; keyFile: string };
   /** Per request, connect to last byte. */
   timeoutMs?: number;
   env?: Record<string, string | undefined>;
@@ -59,15 +61,33 @@ export function needsDispatcher(options: HttpOptions): boolean {
     (options.caFiles?.length ?? 0) > 0 ||
     (options.caData?.length ?? 0) > 0 ||
     options.insecureSkipTlsVerify === true ||
+    options.clientCert !== undefined ||
     PROXY_VARIABLES.some((v) => (env[v] ?? '') !== '')
   );
+}
+
+function clientCertOf(options: HttpOptions): { cert?: string; key?: string } {
+  if (!options.clientCert) return {};
+  const read = (file: string, what: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new KubecredError(`cannot read the client ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  };
+  return { cert: read(options.clientCert.certFile, 'certificate'), key: read(options.clientCert.keyFile, 'key') };
 }
 
 export async function createDispatcher(options: HttpOptions): Promise<Dispatcher> {
   const env = options.env ?? process.env;
   const ca = loadCaBundle(options);
   const { EnvHttpProxyAgent } = await import('undici');
-  const connect = { ca, rejectUnauthorized: options.insecureSkipTlsVerify !== true, timeout: options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS };
+  const connect = {
+    ca,
+    rejectUnauthorized: options.insecureSkipTlsVerify !== true,
+    timeout: options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+    ...clientCertOf(options),
+  };
   return new EnvHttpProxyAgent({
     httpProxy: env.HTTP_PROXY ?? env.http_proxy,
     httpsProxy: env.HTTPS_PROXY ?? env.https_proxy,

@@ -168,6 +168,26 @@ export function upsertNamed<K extends NamedKind>(doc: KubeconfigDoc, kind: K, na
   return 'added';
 }
 
+/**
+ * Replaces only the inner value (`user:` of a users entry) of an existing entry, so comments on the
+ * entry and on its name line stay; false when there is no such entry.
+ */
+export function replaceEntryValue<K extends NamedKind>(doc: KubeconfigDoc, kind: K, name: string, value: EntryOf<K>): boolean {
+  const seq = seqOf(doc, kind);
+  const at = indexOf(seq, name);
+  if (!seq || at === -1) return false;
+  const item = seq.items[at] as YAMLMap;
+  const key = singular(kind);
+  const old = item.get(key, true) as Node | undefined;
+  if (old && sameEntry(kind, (item.toJS(doc.document) as Record<string, unknown>)[key], value)) return false;
+  if (old) detachAnchors(doc, old);
+  const node = doc.document.createNode(JSON.parse(JSON.stringify(value))) as Node;
+  if (old) node.commentBefore = old.commentBefore;
+  item.set(key, node);
+  doc.changed = true;
+  return true;
+}
+
 export function removeNamed(doc: KubeconfigDoc, kind: NamedKind, name: string): boolean {
   const seq = seqOf(doc, kind);
   const at = indexOf(seq, name);

@@ -10,6 +10,7 @@ export {
   currentContextOf,
   upsertNamed,
   removeNamed,
+  replaceEntryValue,
   setCurrentContext,
   sameEntry,
   type KubeconfigDoc,

@@ -10,6 +10,7 @@ import type { CacheEntry } from '../store/token-cache.js';
 import type { SecretStore } from '../store/secret-store.js';
 import type { Infrastructure } from '../infra/types.js';
 import type { ClusterEntry, ExecEnvVar } from '../kubeconfig/types.js';
+import type { AdoptEnvironment, AdoptOutcome, DoctorFinding, DoctorInput, ForeignUser } from './adoption.js';
 
 /** A provider's name: `get-token <kind>`, `setup-context <kind>`. */
 export type ProviderKind = string;
@@ -152,4 +153,12 @@ export interface CredentialProvider<Settings = unknown> {
   setup(ctx: SetupContext, request: SetupRequest): Promise<SetupPlan>;
   /** whoami / cache list lines for a cached entry. */
   describe(entry: CacheEntry): CredentialDescription;
+  /**
+   * convert-kubeconfig: turns another tool's kubeconfig user (kubelogin, auth-provider,
+   * client-keystone-auth) into get-token args and the secrets to store; undefined when the entry
+   * belongs to another provider. Optional.
+   */
+  adopt?(user: ForeignUser, environment: AdoptEnvironment): Promise<AdoptOutcome | undefined>;
+  /** doctor: the provider's own checks (its server reachable, callback ports, a refresh token kept). Optional. */
+  doctor?(input: DoctorInput): Promise<DoctorFinding[]>;
 }

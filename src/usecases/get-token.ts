@@ -73,7 +73,8 @@ export async function getToken(infra: Infrastructure, input: GetTokenInput): Pro
   const { values, settings, key, common } = resolveInvocation(module, provider, input.argv, infra.env);
   const { log, clock } = infra;
   const startedAt = clock.now();
-  const tokens = await openTokenStore({ dir: common.cacheDir, storage: common.storage, notice: (m) => log.info(m) });
+  // auto means "keyring if there is one": no notice when there is none.
+  const tokens = await openTokenStore({ dir: common.cacheDir, storage: common.storage, notice: common.storageAuto ? () => {} : (m) => log.info(m) });
   const print = (entry: CacheEntry, fromCache: boolean): GetTokenResult => ({
     output: formatExecCredential(execInfo.apiVersion, entry.credential!, Date.parse(entry.expiresAt), marginOf(entry, common.minValidityMs)),
     entry,

@@ -3,7 +3,7 @@
 // unknown project alike, so on a scoped 401 we ask once more without scope to tell them apart.
 import { LoginFailedError, NeedsInteractionError } from '../../shared/errors.js';
 import type { KeystoneClient, TokenInfo } from './client.js';
-import { describeProject, describeUser, type AppCredRef, type ProjectRef, type UserRef } from './settings.js';
+import { describeProject, describeUser, type AppCredRef, type DomainRef, type ProjectRef, type UserRef } from './settings.js';
 
 export type Credential =
   | { kind: 'password'; user: UserRef; password: string; /** e.g. `from OS_PASSWORD`, for messages */ source: string }
@@ -35,8 +35,12 @@ function identityBody(cred: Credential): Record<string, unknown> {
   return { methods: ['application_credential'], application_credential: { ...ref, secret: cred.secret } };
 }
 
-function scopeBody(project: ProjectRef | undefined): Record<string, unknown> {
+/** A project, or (no project given) the domain of a domain-scoped token. */
+export type Scope = ProjectRef | { domain: DomainRef; domainOnly: true };
+
+function scopeBody(project: Scope | undefined): Record<string, unknown> {
   if (!project) return {};
+  if ('domainOnly' in project) return { scope: { domain: domainBody(project.domain) } };
   return { scope: { project: 'id' in project ? { id: project.id } : { name: project.name, domain: domainBody(project.domain) } } };
 }
 
@@ -46,7 +50,7 @@ function who(cred: Credential): string {
 }
 
 /** Obtains a token; an application credential is never scoped (Keystone refuses that). */
-export async function authenticate(client: KeystoneClient, cred: Credential, project: ProjectRef | undefined, prompts: AuthPrompts): Promise<TokenInfo> {
+export async function authenticate(client: KeystoneClient, cred: Credential, project: Scope | undefined, prompts: AuthPrompts): Promise<TokenInfo> {
   const scope = cred.kind === 'password' ? scopeBody(project) : {};
   let answer = await client.issueToken({ identity: identityBody(cred), ...scope });
   if ('id' in answer) return answer;
@@ -71,7 +75,7 @@ export async function authenticate(client: KeystoneClient, cred: Credential, pro
   if (/password is expired/i.test(answer.message)) {
     throw new LoginFailedError(`the Keystone password of ${who(cred)} has expired: change it (OpenStack dashboard, or openstack user password set), then run ${prompts.loginHint}`);
   }
-  if (answer.status === 401 && cred.kind === 'password' && project) await diagnoseScope(client, cred, project);
+  if (answer.status === 401 && cred.kind === 'password' && project && !('domainOnly' in project)) await diagnoseScope(client, cred, project);
   if (answer.status === 401) {
     const why = cred.kind === 'password' ? 'wrong password, unknown user or domain, or a disabled account' : 'wrong secret, or the credential was deleted or expired';
     throw new CredentialRefusedError(`Keystone at ${client.host} refused ${cred.kind === 'password' ? 'the password' : 'the secret'} (${cred.source}) for ${who(cred)}: ${why}`);

@@ -60,9 +60,9 @@ export class KeystoneClient {
   readonly host: string;
   private readonly fetch: FetchFunction;
 
-  constructor(readonly authUrl: string, options: { caFile?: string; insecure?: boolean; env: Record<string, string | undefined>; http: HttpPort }) {
+  constructor(readonly authUrl: string, options: { caFile?: string; insecure?: boolean; clientCert?: { certFile: string; keyFile: string }; env: Record<string, string | undefined>; http: HttpPort }) {
     this.host = new URL(authUrl).host;
-    const fetch = options.http.fetcher({ caFiles: options.caFile ? [options.caFile] : [], insecureSkipTlsVerify: options.insecure, env: options.env });
+    const fetch = options.http.fetcher({ caFiles: options.caFile ? [options.caFile] : [], insecureSkipTlsVerify: options.insecure, clientCert: options.clientCert, env: options.env });
     this.fetch = async (url, init) => {
       try {
         return await fetch(url, init);

@@ -28,12 +28,15 @@ export const keystoneGetTokenFlags: readonly FlagSpec[] = [
   {
     name: 'password',
     type: 'string',
-    description: 'refused: use the prompt, OS_PASSWORD or `kubecred login`',
+    description: 'refused: use the prompt, OS_PASSWORD, `kubecred login` or convert-kubeconfig',
     setup: 'never',
     setupRefusal: '--password would leave it in your shell history and the process list: pass --password-stdin, or type it when asked',
   },
   { name: 'os-cloud', type: 'string', env: ['OS_CLOUD'], description: 'entry of clouds.yaml to read the settings from' },
   { name: 'cacert', type: 'string', path: true, env: ['OS_CACERT'], description: 'PEM file of the CA that signed Keystone' },
+  { name: 'cert', type: 'string', path: true, env: ['OS_CERT'], description: 'PEM client certificate for TLS to Keystone (with --key)' },
+  { name: 'key', type: 'string', path: true, env: ['OS_KEY'], description: 'PEM key of the --cert client certificate' },
+  { name: 'default-domain', type: 'string', env: ['OS_DEFAULT_DOMAIN'], description: 'domain of user and project when no other is given (gophercloud)' },
   { name: 'insecure', type: 'boolean', description: 'do not verify the Keystone certificate (unsafe)' },
   ...commonGetTokenFlags,
 ];

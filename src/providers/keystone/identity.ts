@@ -17,8 +17,8 @@ export function keystoneIdentity(values: FlagValues): Identity {
   const cloud = s('os-cloud');
   const appCredId = s('application-credential-id');
   if (appCredId) return { provider: 'keystone', authUrl, cloud, applicationCredential: { id: appCredId } };
-  const userDomain = ref(s('user-domain-id') ?? s('domain-id'), s('user-domain-name') ?? s('domain-name'));
-  const projectDomain = ref(s('project-domain-id') ?? s('domain-id'), s('project-domain-name') ?? s('domain-name'));
+  const userDomain = ref(s('user-domain-id') ?? s('domain-id'), s('user-domain-name') ?? s('domain-name') ?? s('default-domain'));
+  const projectDomain = ref(s('project-domain-id') ?? s('domain-id'), s('project-domain-name') ?? s('domain-name') ?? s('default-domain'));
   const appCredName = s('application-credential-name');
   return {
     provider: 'keystone',
@@ -33,5 +33,7 @@ export function keystoneIdentity(values: FlagValues): Identity {
           ? { name: s('project-name')!, domain: projectDomain ?? userDomain ?? { name: 'Default' } }
           : undefined,
     applicationCredential: appCredName ? { name: appCredName } : undefined,
+    // No project: client-keystone-auth gets a domain-scoped token from OS_DOMAIN_NAME/ID.
+    domainScope: appCredName || s('project-id') || s('project-name') ? undefined : ref(s('domain-id'), s('domain-name')),
   };
 }

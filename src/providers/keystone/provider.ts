@@ -8,7 +8,7 @@ import type { CredentialProvider, ProviderContext } from '../types.js';
 import { NeedsInteractionError } from '../../shared/errors.js';
 import { describeKeystone, obtainedFrom } from './obtained.js';
 import { keystoneSetup } from './setup.js';
-import { describeUser, keystoneSettings, type KeystoneSettings } from './settings.js';
+import { describeUser, keystoneSettings, scopeOf, type KeystoneSettings } from './settings.js';
 import type { KeystoneClient, TokenInfo } from './client.js';
 import { authenticate, CredentialRefusedError } from './authenticate.js';
 import { PASSWORD_SECRET, applicationCredentialSecret, canAsk, clientFor, promptsFor } from './sources.js';
@@ -27,7 +27,7 @@ async function passwordToken(ctx: ProviderContext, s: KeystoneSettings, client: 
     : undefined;
   if (known) {
     try {
-      return await authenticate(client, { kind: 'password', user, ...known }, s.project, prompts);
+      return await authenticate(client, { kind: 'password', user, ...known }, scopeOf(s), prompts);
     } catch (err) {
       // A remembered password that stopped working (changed in the dashboard): ask for the new one.
       if (!(err instanceof CredentialRefusedError) || stored === undefined) throw err;
@@ -39,7 +39,7 @@ async function passwordToken(ctx: ProviderContext, s: KeystoneSettings, client: 
     throw new NeedsInteractionError(`Keystone needs the password of ${describeUser(user)} and kubectl gave no terminal to ask on: run ${prompts.loginHint}`);
   }
   const typed = await ctx.infra.prompt.secret(`Keystone password for ${describeUser(user)} at ${client.host}: `);
-  const token = await authenticate(client, { kind: 'password', user, password: typed, source: 'typed' }, s.project, prompts);
+  const token = await authenticate(client, { kind: 'password', user, password: typed, source: 'typed' }, scopeOf(s), prompts);
   // The user chose to remember the password at setup: keep the one that works now.
   if (stored !== undefined) await ctx.secrets.set(PASSWORD_SECRET, typed);
   return token;
@@ -64,6 +64,8 @@ export const provider: CredentialProvider<KeystoneSettings> = {
   settings: keystoneSettings,
   setup: keystoneSetup,
   describe: describeKeystone,
+  adopt: async (user, environment) => (await import('./adopt.js')).adoptKeystone(user, environment),
+  doctor: async (input) => (await import('./check.js')).keystoneDoctor(input),
   async obtain(ctx, settings) {
     const client = clientFor(settings, ctx.infra);
     ctx.infra.log.debug(`authenticating to Keystone at ${settings.authUrl}`);

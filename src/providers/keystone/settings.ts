@@ -21,13 +21,17 @@ export interface KeystoneSettings {
   project?: ProjectRef;
   applicationCredential?: AppCredRef;
   caFile?: string;
+  /** TLS client certificate and key (PEM files) for Keystone (client-keystone-auth --cert/--key). */
+  clientCert?: { certFile: string; keyFile: string };
+  /** No project: a domain-scoped token (client-keystone-auth with OS_DOMAIN_NAME only). */
+  domainScope?: DomainRef;
   insecure: boolean;
   /** The --os-cloud entry, when one was read. */
   cloud?: { name: string; file: string; password?: string; applicationCredentialSecret?: string };
 }
 
 const REFUSED_SECRET_FLAGS: Record<string, string> = {
-  password: 'OS_PASSWORD, the prompt, or kubecred setup-context keystone --remember-password',
+  password: 'OS_PASSWORD, the prompt, or kubecred setup-context keystone --remember-password (kubecred convert-kubeconfig moves a password out of an existing kubeconfig)',
   'application-credential-secret': 'OS_APPLICATION_CREDENTIAL_SECRET or kubecred setup-context keystone --create-application-credential',
 };
 
@@ -77,7 +81,8 @@ export function keystoneSettings(values: FlagValues, env: Record<string, string 
   const username = flag('username') ?? (flag('user-id') ? undefined : cloud.username);
   const userDomain =
     domainRef(flag('user-domain-id') ?? flag('domain-id'), flag('user-domain-name') ?? flag('domain-name')) ??
-    domainRef(cloud.userDomainId ?? cloud.domainId, cloud.userDomainName ?? cloud.domainName) ?? { name: 'Default' };
+    domainRef(cloud.userDomainId ?? cloud.domainId, cloud.userDomainName ?? cloud.domainName) ??
+    domainRef(undefined, flag('default-domain')) ?? { name: 'Default' };
   const projectDomain =
     domainRef(flag('project-domain-id') ?? flag('domain-id'), flag('project-domain-name') ?? flag('domain-name')) ??
     domainRef(cloud.projectDomainId ?? cloud.domainId, cloud.projectDomainName ?? cloud.domainName) ?? userDomain;
@@ -91,6 +96,7 @@ export function keystoneSettings(values: FlagValues, env: Record<string, string 
     authUrl,
     user,
     caFile: pick('cacert', cloud.cacert),
+    clientCert: clientCertOf(flag('cert'), flag('key')),
     insecure: booleanFlag(values, 'insecure') || cloud.insecure === true,
     cloud: cloudName
       ? { name: cloudName, file: cloud.file!, password: cloud.password, applicationCredentialSecret: cloud.applicationCredentialSecret }
@@ -105,8 +111,21 @@ export function keystoneSettings(values: FlagValues, env: Record<string, string 
     if (!user) throw new UsageError('who logs in? pass --username (with --user-domain-name) or --user-id, or --application-credential-id');
     if (projectId) settings.project = { id: projectId };
     else if (projectName) settings.project = { name: projectName, domain: projectDomain };
+    else settings.domainScope = domainRef(flag('domain-id'), flag('domain-name'));
   }
   return settings;
+}
+
+/** What a password token is scoped to: the project, else the domain of a domain-scoped token. */
+export function scopeOf(s: KeystoneSettings): import('./authenticate.js').Scope | undefined {
+  if (s.project) return s.project;
+  return s.domainScope ? { domain: s.domainScope, domainOnly: true } : undefined;
+}
+
+function clientCertOf(cert: string | undefined, key: string | undefined): KeystoneSettings['clientCert'] {
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new UsageError('--cert and --key go together (OS_CERT and OS_KEY): the client certificate and its key');
+  return { certFile: cert, keyFile: key };
 }
 
 /** `alice (domain cloudveneto)`, `user 1a2b…`: for messages. */

@@ -11,7 +11,7 @@ export const PASSWORD_SECRET = 'password';
 export const APP_CRED_SECRET = 'application_credential_secret';
 
 export function clientFor(s: KeystoneSettings, infra: Pick<Infrastructure, 'env' | 'http'>): KeystoneClient {
-  return new KeystoneClient(s.authUrl, { caFile: s.caFile, insecure: s.insecure, env: infra.env, http: infra.http });
+  return new KeystoneClient(s.authUrl, { caFile: s.caFile, insecure: s.insecure, clientCert: s.clientCert, env: infra.env, http: infra.http });
 }
 
 /** Whether we may ask a person: kubectl handed us a terminal. */

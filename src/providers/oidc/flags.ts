@@ -39,8 +39,14 @@ export const oidcGetTokenFlags: readonly FlagSpec[] = [
     name: 'listen-address',
     type: 'list',
     splitCommas: true,
-    description: 'loopback host:port for the authorization code callback; the first free one wins',
+    description: 'host:port for the authorization code callback, the first free one wins; 0.0.0.0 (containers) is allowed with a warning',
     defaultText: '127.0.0.1:8000, 127.0.0.1:18000',
+  },
+  {
+    name: 'listen-port',
+    type: 'list',
+    splitCommas: true,
+    description: 'old kubelogin (<= 1.31) spelling: port of the callback on 127.0.0.1 (prefer --listen-address)',
   },
   { name: 'redirect-url', type: 'string', aliases: ['oidc-redirect-url'], description: 'redirect URI to send instead of http://<hostname>:<port>' },
   {
@@ -71,9 +77,10 @@ export const oidcGetTokenFlags: readonly FlagSpec[] = [
     name: 'auth-request-extra-param',
     type: 'list',
     aliases: ['oidc-auth-request-extra-params'],
+    pairs: true,
     description: 'extra key=value parameter for the authorization request',
   },
-  { name: 'request-header', type: 'list', aliases: ['oidc-request-header'], description: 'extra key=value header for requests to the IdP' },
+  { name: 'request-header', type: 'list', pairs: true, aliases: ['oidc-request-header'], description: 'extra key=value header for requests to the IdP' },
   {
     name: 'oidc-ca-file',
     type: 'list',

@@ -14,7 +14,7 @@ import { startLoopbackServer } from '../../infra/loopback-server.js';
 import type { TokenResponse } from './credential.js';
 import { describeOidcError } from './errors.js';
 import type { IdpClient } from './idp-client.js';
-import { loopbackRedirect, OOB_REDIRECT, type OidcSettings } from './settings.js';
+import { exposedCallbackWarning, loopbackRedirect, OOB_REDIRECT, type OidcSettings } from './settings.js';
 import { loginHint } from './hints.js';
 
 interface AuthorizationRequest {
@@ -106,6 +106,8 @@ export async function browserLogin(ctx: ProviderContext, settings: OidcSettings,
   const server = await startLoopbackServer({ addresses, path: fixed?.pathname ?? '/', tls });
   const redirectUri = settings.redirectUrl ?? `${tls ? 'https' : 'http'}://${settings.redirectHostname}:${server.address.port}`;
   const { log } = ctx.infra;
+  const exposed = exposedCallbackWarning(settings, { host: server.address.host, port: server.address.port, exposed: addresses.find((a) => a.host === server.address.host)?.exposed });
+  if (exposed) log.warn(exposed);
   const timeout = AbortSignal.timeout(settings.authTimeoutMs);
   try {
     const request = await authorizationRequest(config, settings, scope, redirectUri);

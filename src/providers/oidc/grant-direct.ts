@@ -22,6 +22,9 @@ export async function refreshGrant(idp: IdpClient, settings: OidcSettings, refre
 async function passwordOf(ctx: ProviderContext, settings: OidcSettings): Promise<string> {
   const fromEnv = ctx.infra.env.KUBECRED_PASSWORD;
   if (fromEnv) return fromEnv;
+  // convert-kubeconfig moves kubelogin's --password= here.
+  const stored = await ctx.secrets.get('password');
+  if (stored) return stored;
   const { prompt } = ctx.infra;
   if (!ctx.interactive || !prompt.available) {
     throw new NeedsInteractionError(`the password grant needs ${settings.username}'s password: set KUBECRED_PASSWORD, or ${loginHint(ctx)}`);

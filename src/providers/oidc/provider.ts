@@ -6,7 +6,8 @@ import type { CredentialProvider, ObtainedCredential, ObtainMode, ProviderContex
 import type { CacheEntry } from '../../store/token-cache.js';
 import { noticeOnce } from '../../store/secret-store.js';
 import { KubecredError, LoginFailedError } from '../../shared/errors.js';
-import { describeOidc, oidcSetup } from './setup.js';
+import { oidcSetup } from './setup.js';
+import { describeOidcEntry } from './describe.js';
 import { oidcSettings, type OidcSettings } from './settings.js';
 import { IdpClient, parseMeta } from './idp-client.js';
 import { credentialFrom, type TokenResponse } from './credential.js';
@@ -152,5 +153,7 @@ export const provider: CredentialProvider<OidcSettings> = {
   obtain,
   logout,
   setup: oidcSetup,
-  describe: describeOidc,
+  describe: describeOidcEntry,
+  adopt: async (user, environment) => (await import('./adopt.js')).adoptOidc(user, environment),
+  doctor: async (input) => (await import('./check.js')).oidcDoctor(input),
 };

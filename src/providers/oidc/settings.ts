@@ -8,9 +8,11 @@ export const GRANT_TYPES = ['auto', 'authcode', 'authcode-keyboard', 'device-cod
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 export interface ListenAddress {
-  /** What to bind: always a loopback address. */
+  /** What to bind: a loopback address, unless the user asked for another (kubelogin's 0.0.0.0 container recipe). */
   host: string;
   port: number;
+  /** Not loopback: the callback (which carries an authorization code) is reachable from the network. */
+  exposed?: boolean;
 }
 
 export interface OidcSettings {
@@ -88,8 +90,11 @@ export function parseListenAddress(text: string): ListenAddress {
   const port = Number(m[2]);
   if (port > 65535) throw new UsageError(`--listen-address ${text}: port must be 0-65535`);
   if (!isLoopbackHost(rawHost)) {
-    // The callback carries an authorization code: it must never be reachable from the network.
-    throw new UsageError(`--listen-address ${text}: kubecred listens on loopback addresses only (127.0.0.1, [::1])`);
+    // kubelogin's container recipe listens on 0.0.0.0: allowed, and the login warns every time.
+    if (!/^(\d+\.\d+\.\d+\.\d+|\[[0-9a-fA-F:]+\])$/.test(rawHost)) {
+      throw new UsageError(`--listen-address ${text}: give an IP address to bind (127.0.0.1, or 0.0.0.0 inside a container)`);
+    }
+    return { host: rawHost.replace(/^\[|\]$/g, ''), port, exposed: true };
   }
   const host = rawHost === 'localhost' ? '127.0.0.1' : rawHost.replace(/^\[|\]$/g, '');
   return { host, port };
@@ -153,8 +158,8 @@ export function oidcSettings(values: FlagValues, env: Record<string, string | un
     extraScopes: scopes,
     grantType,
     username,
-    listenAddresses: (listFlag(values, 'listen-address').length ? listFlag(values, 'listen-address') : DEFAULT_LISTEN_ADDRESSES).map(parseListenAddress),
-    listenAddressesGiven: listFlag(values, 'listen-address').length > 0,
+    listenAddresses: listenAddressesOf(values).map(parseListenAddress),
+    listenAddressesGiven: listenAddressesOf(values) !== DEFAULT_LISTEN_ADDRESSES,
     redirectUrl,
     redirectHostname: stringFlag(values, 'redirect-url-hostname') ?? 'localhost',
     keyboardRedirectUrl: stringFlag(values, 'redirect-url-authcode-keyboard') ?? redirectUrl ?? OOB_REDIRECT,
@@ -177,16 +182,38 @@ export function oidcSettings(values: FlagValues, env: Record<string, string | un
   };
 }
 
+/** --listen-address, plus old kubelogin's --listen-port N (= 127.0.0.1:N); else the defaults. */
+function listenAddressesOf(values: FlagValues): string[] {
+  const ports = listFlag(values, 'listen-port').map((p) => {
+    if (!/^\d{1,5}$/.test(p)) throw new UsageError(`--listen-port takes a port number, not ${JSON.stringify(p)}`);
+    return `127.0.0.1:${p}`;
+  });
+  const all = [...listFlag(values, 'listen-address'), ...ports];
+  return all.length ? all : DEFAULT_LISTEN_ADDRESSES;
+}
+
 function positive(flag: string, ms: number): number {
   if (ms <= 0) throw new UsageError(`--${flag} must be more than zero`);
   return ms;
 }
 
-/** For the browser flow --redirect-url must point at the loopback server that receives the callback. */
+/**
+ * The --redirect-url of the browser flow. It normally points at this machine; another host (a
+ * container's published port, a tunnel) is allowed: the login warns that the callback travels
+ * over the network.
+ */
 export function loopbackRedirect(text: string): URL {
-  const url = new URL(text);
-  if (!isLoopbackHost(url.hostname)) {
-    throw new UsageError(`--redirect-url ${text} must point at this machine (localhost or 127.0.0.1), where kubecred receives the callback`);
+  return new URL(text);
+}
+
+/** One line for the login when the callback is reachable from the network, else undefined. */
+export function exposedCallbackWarning(settings: Pick<OidcSettings, 'listenAddresses' | 'redirectUrl'>, bound: ListenAddress): string | undefined {
+  const redirectHost = settings.redirectUrl ? new URL(settings.redirectUrl).hostname : undefined;
+  if (bound.exposed || !isLoopbackHost(bound.host)) {
+    return `the login callback listens on ${bound.host}:${bound.port}, reachable from the network: anyone who can reach it may race you for the authorization code (use 127.0.0.1 unless you run in a container)`;
   }
-  return url;
+  if (redirectHost && !isLoopbackHost(redirectHost)) {
+    return `--redirect-url ${settings.redirectUrl} is not this machine: the authorization code travels through ${redirectHost} to reach kubecred`;
+  }
+  return undefined;
 }

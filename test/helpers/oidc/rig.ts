@@ -6,6 +6,7 @@ import { startIdp, type IdpHandle, type IdpOptions } from '../../fixtures/idp.js
 import { startApiServer, type ApiServerHandle, type OidcAuthOptions } from '../../fixtures/apiserver.js';
 import { runKubectl, writeKubeconfig, type KubectlResult } from '../../fixtures/kubectl.js';
 import { writePems } from '../../fixtures/certs.js';
+import type { ReviewOptions } from '../../fixtures/apiserver-reviews.js';
 import { isolatedHome, kubecredBin, runKubecred, type RunResult } from '../cli.js';
 
 const tsxLoader = import.meta.resolve('tsx');
@@ -46,6 +47,8 @@ export interface OidcRig {
 export interface RigOptions {
   idp?: IdpOptions;
   apiserver?: Partial<OidcAuthOptions>;
+  /** RBAC and self reviews of the API server (test/fixtures/apiserver-reviews.ts). */
+  reviews?: ReviewOptions;
 }
 
 export async function startOidcRig(options: RigOptions = {}): Promise<OidcRig> {
@@ -53,6 +56,7 @@ export async function startOidcRig(options: RigOptions = {}): Promise<OidcRig> {
   const staticTokens: OidcRig['staticTokens'] = {};
   const api = await startApiServer({
     staticTokens,
+    reviews: options.reviews,
     oidc: { issuerUrl: idp.issuer, clientId: idp.publicClientId, usernameClaim: 'sub', groupsClaim: 'groups', ca: idp.caPem, ...options.apiserver },
   });
   api.putSecret('default', 'db', { password: SECRET_VALUE });
