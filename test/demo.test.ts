@@ -115,6 +115,7 @@ test('npm run demo -- --all: IAM, tenant (and Keystone when installed) succeed t
     'setup-context iam', 'first kubectl (iam)', 'second kubectl (iam)',
     'kubectl config set-cluster', 'kubectl config set-credentials', 'kubectl config set-context',
     'fetch-kubeconfig', 'kubectl (fetched kubeconfig)', 'setup-context tenant', 'kubectl (tenant)',
+    'whoami demo-oidc', 'whoami demo-iam', 'whoami demo-tenant', ...(keystone ? ['whoami demo-keystone'] : []),
     'cache list', 'cache reset', 'kubectl after reset (oidc)', 'kubectl after reset (iam)', 'kubectl after reset (tenant)',
   ]) {
     assert.equal(exits.get(step), 0, `step "${step}" ran and exited 0`);
