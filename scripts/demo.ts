@@ -1,7 +1,8 @@
 // `npm run demo`: kubecred's main job end to end on this machine, no external service: local
 // servers (the test fixtures), `kubecred setup-context`, and the real kubectl logging in through it.
 // `npm run demo -- --all` tours every provider this machine can run; `--browser` logs in with the
-// real browser instead of the demo's login helper. Each provider is one step in scripts/demo/.
+// real browser instead of the demo's login helper; `--only iam,tenant` runs just those steps (then the
+// tour). Each provider is one step in scripts/demo/.
 import { findKubectl } from '../test/fixtures/kubectl.js';
 import { DemoSession, StepFailed, type DemoStep } from './demo/session.js';
 import { commandExists } from './demo/commands.js';
@@ -12,14 +13,24 @@ import { tenantStep } from './demo/tenant.js';
 
 const steps: DemoStep[] = [oidcStep, keystoneStep, iamStep, tenantStep];
 
-const USAGE = 'usage: npm run demo [-- --all] [-- --browser]';
-const flags = process.argv.slice(2);
-const unknown = flags.filter((f) => f !== '--all' && f !== '--browser');
-if (unknown.length > 0) {
-  console.error(`demo: unknown option ${unknown[0]}; ${USAGE}`);
+const USAGE = `usage: npm run demo [-- --all | --only ${steps.map((s) => s.name).join(',')}] [-- --browser]`;
+function usageError(message: string): never {
+  console.error(`demo: ${message}; ${USAGE}`);
   process.exit(2);
 }
-const all = flags.includes('--all');
+const flags = new Set<string>();
+let only: string[] | undefined;
+for (let i = 2; i < process.argv.length; i++) {
+  const arg = process.argv[i]!;
+  if (arg === '--all' || arg === '--browser') flags.add(arg);
+  else if (arg === '--only' || arg.startsWith('--only=')) only = (arg === '--only' ? process.argv[++i] ?? '' : arg.slice('--only='.length)).split(',');
+  else usageError(`unknown option ${arg}`);
+}
+const all = flags.has('--all');
+if (all && only) usageError('--all and --only exclude each other');
+const unknownStep = only?.find((name) => !steps.some((s) => s.name === name));
+if (unknownStep !== undefined) usageError(`--only wants step names (${steps.map((s) => s.name).join(', ')}), not "${unknownStep}"`);
+const chosen = (step: DemoStep) => (only ? only.includes(step.name) : all || step.inDefault);
 
 const kubectl = findKubectl();
 if (!kubectl) {
@@ -27,7 +38,7 @@ if (!kubectl) {
   process.exit(1);
 }
 
-const session = new DemoSession(kubectl, { realBrowser: flags.includes('--browser') });
+const session = new DemoSession(kubectl, { realBrowser: flags.has('--browser') });
 let interrupted = false;
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   process.once(signal, () => {
@@ -63,7 +74,7 @@ try {
   const started = Date.now();
   session.note(`kubecred demo: kubectl ${kubectl.gitVersion} (${kubectl.path}), temp HOME ${session.home}`);
   for (const step of steps) {
-    if (!all && !step.inDefault) continue;
+    if (!chosen(step)) continue;
     session.say(`${step.name}: ${step.title}`);
     const why = await step.unavailable();
     if (why) {
@@ -74,7 +85,7 @@ try {
   }
   if (session.contexts.length > 0) await tour(session);
   session.say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${session.contexts.map((c) => c.name).join(', ')} set up, kubectl logged in once each and served from the cache`);
-  if (!all) session.note('more providers: npm run demo -- --all');
+  if (!all && !only) session.note('more providers: npm run demo -- --all');
 } catch (err) {
   failed = true;
   if (!interrupted) process.stderr.write(`\ndemo: ${err instanceof StepFailed ? err.message : (err as Error).stack ?? err}\n`);

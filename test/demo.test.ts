@@ -1,5 +1,7 @@
 // `npm run demo` as a newcomer runs it: every step exits 0, the cache hit asks the IdP nothing, and
 // nothing is left behind (temp HOME, servers' children, the login helper) — also after Ctrl-C.
+// `npm run demo -- --all` adds IAM (device flow, dynamic registration), a Cozystack tenant and,
+// when Debian's keystone is installed, Keystone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -8,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './helpers/cli.js';
 import { requireKubectl } from './fixtures/kubectl.js';
+import { keystoneAvailable } from './fixtures/keystone.js';
 
 interface DemoRun {
   code: number | null;
@@ -16,7 +19,8 @@ interface DemoRun {
   stderr: string;
 }
 
-function runDemo(args: string[], options: { env?: NodeJS.ProcessEnv; interruptWhen?: RegExp } = {}): Promise<DemoRun> {
+/** interruptWhen: Ctrl-C once stdout or stderr shows this. */
+function runDemo(args: string[], options: { env?: NodeJS.ProcessEnv; interruptWhen?: RegExp; killAfterMs?: number } = {}): Promise<DemoRun> {
   return new Promise((done, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts', 'demo.ts'), ...args], {
       cwd: repoRoot,
@@ -26,15 +30,21 @@ function runDemo(args: string[], options: { env?: NodeJS.ProcessEnv; interruptWh
     let stdout = '';
     let stderr = '';
     let interrupted = false;
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      if (options.interruptWhen && !interrupted && options.interruptWhen.test(stdout)) {
+    const interruptIfDue = () => {
+      if (options.interruptWhen && !interrupted && options.interruptWhen.test(`${stdout}\n${stderr}`)) {
         interrupted = true;
         child.kill('SIGINT');
       }
+    };
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      interruptIfDue();
     });
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      interruptIfDue();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -90,6 +100,51 @@ test('npm run demo: every step succeeds and nothing is left behind', { timeout: 
   assert.deepEqual(processesUsing(home), [], 'no process of the demo is left');
 });
 
+test('npm run demo -- --all: IAM, tenant (and Keystone when installed) succeed too; nothing is left behind, not even in TMPDIR', { timeout: 420_000 }, async (t) => {
+  if (!requireKubectl(t)) return;
+  // Its own TMPDIR: every temp dir the demo, its servers and its children make must be gone after.
+  const tmp = mkdtempSync(join(tmpdir(), 'kubecred-demo-all-'));
+  t.after(() => rmSync(tmp, { recursive: true, force: true }));
+  const r = await runDemo(['--all'], { env: { ...process.env, TMPDIR: tmp }, killAfterMs: 400_000 });
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  const exits = stepExits(r.stdout);
+  const keystone = keystoneAvailable();
+  for (const step of [
+    'setup-context oidc', 'first kubectl', 'second kubectl',
+    ...(keystone ? ['setup-context keystone', 'kubectl (keystone)', 'kubectl after reset (keystone)'] : []),
+    'setup-context iam', 'first kubectl (iam)', 'second kubectl (iam)',
+    'kubectl config set-cluster', 'kubectl config set-credentials', 'kubectl config set-context',
+    'fetch-kubeconfig', 'kubectl (fetched kubeconfig)', 'setup-context tenant', 'kubectl (tenant)',
+    'whoami demo-oidc', 'whoami demo-iam', 'whoami demo-tenant', ...(keystone ? ['whoami demo-keystone'] : []),
+    'cache list', 'cache reset', 'kubectl after reset (oidc)', 'kubectl after reset (iam)', 'kubectl after reset (tenant)',
+  ]) {
+    assert.equal(exits.get(step), 0, `step "${step}" ran and exited 0`);
+  }
+  assert.ok([...exits.values()].every((code) => code === 0), 'no step failed');
+  if (!keystone) assert.match(r.stdout, /skipped: Debian's keystone is not installed: add it with `apt-get install keystone`/);
+  assert.doesNotMatch(r.stdout, /still to be written/);
+
+  // IAM: one registration, one device login; kubectl then needs no IAM request; after reset one refresh.
+  assert.match(r.stdout, /^\$ kubecred setup-context iam --context demo-iam --server \S+ --certificate-authority iam-cluster-ca\.crt --issuer-url http:\/\/127\.0\.0\.1:\d+\/ --audience cloudveneto-k8s /m);
+  assert.match(r.stdout, /clients registered at the IAM: 1, device logins: 1/);
+  assert.match(r.stdout, /IAM token requests during the second command: 0/);
+  assert.match(r.stdout, /IAM token requests: 1, device logins: 0/, 'after cache reset: one refresh, no device login');
+  assert.match(r.stderr, /visit http:\/\/127\.0\.0\.1:\d+\/device and enter the code/);
+
+  // Tenant: fetch-kubeconfig --merge gives a working context; setup-context tenant reads the Secret once, and again after reset.
+  assert.match(r.stdout, /^\$ kubecred fetch-kubeconfig --management-context cozy --tenant demo --cluster dev --merge$/m);
+  assert.match(r.stdout, /^\$ kubectl --context demo-dev get --raw \/version\n\{"major":"1"/m);
+  assert.match(r.stdout, /^\$ kubecred setup-context tenant --context demo-tenant --management-context cozy --tenant demo --cluster dev$/m);
+  assert.match(r.stdout, /Secret reads during the kubectl command: 0/);
+  assert.match(r.stdout, /Secret reads at the management cluster: 1/);
+
+  const home = demoHome(r.stdout);
+  assert.equal(existsSync(home), false, 'the temp HOME is removed');
+  assert.deepEqual(processesUsing(home), [], 'no process of the demo is left');
+  // tsx keeps its compile cache in TMPDIR on purpose; anything else is a leftover.
+  assert.deepEqual(readdirSync(tmp).filter((n) => !n.startsWith('tsx-')), [], 'no temp file or dir is left');
+});
+
 test('Ctrl-C in the middle of a login stops everything and removes the temp files', { timeout: 150_000 }, async (t) => {
   if (!requireKubectl(t)) return;
   // Interrupt while kubectl (and the kubecred it runs) are at work.
@@ -99,6 +154,21 @@ test('Ctrl-C in the middle of a login stops everything and removes the temp file
   const home = demoHome(r.stdout);
   assert.equal(existsSync(home), false, 'the temp HOME is removed');
   assert.deepEqual(processesUsing(home), [], 'no process of the demo is left');
+});
+
+test('Ctrl-C while kubecred waits for the IAM device login (--only iam): everything stops, nothing is left', { timeout: 150_000 }, async (t) => {
+  if (!requireKubectl(t)) return;
+  const tmp = mkdtempSync(join(tmpdir(), 'kubecred-demo-iam-'));
+  t.after(() => rmSync(tmp, { recursive: true, force: true }));
+  // kubecred has printed the code and polls the IdP (every 5 s: IAM sends no interval).
+  const r = await runDemo(['--only', 'iam'], { env: { ...process.env, TMPDIR: tmp }, interruptWhen: /visit http:\S+ and enter the code/ });
+  assert.equal(r.code, 130, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stderr, /interrupted/);
+  assert.doesNotMatch(r.stdout, /== tenant/, 'no later step started');
+  const home = demoHome(r.stdout);
+  assert.equal(existsSync(home), false, 'the temp HOME is removed');
+  assert.deepEqual(processesUsing(home), [], 'no process of the demo is left');
+  assert.deepEqual(readdirSync(tmp).filter((n) => !n.startsWith('tsx-')), [], 'no temp file or dir is left');
 });
 
 test('a step that fails makes the demo exit 1, still cleaning up', { timeout: 150_000 }, async (t) => {
@@ -130,4 +200,8 @@ test('an unknown demo option is a usage error', { timeout: 60_000 }, async () =>
   const r = await runDemo(['--al']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown option --al; usage: npm run demo/);
+  const step = await runDemo(['--only', 'iam,tenat']);
+  assert.equal(step.code, 2);
+  assert.match(step.stderr, /--only wants step names \(oidc, keystone, iam, tenant\), not "tenat"/);
+  assert.doesNotMatch(step.stdout, /temp HOME/, 'nothing was started');
 });

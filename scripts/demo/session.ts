@@ -17,7 +17,7 @@ export interface RunOptions {
   shown?: string;
   /** A non-zero exit is what this step expects to see (not a failure). */
   allowFailure?: boolean;
-  /** Output is collected (and still shown): for steps that read it. */
+  /** Output is collected (and still shown): for steps that read it, or output without a final newline. */
   capture?: boolean;
 }
 
@@ -116,6 +116,8 @@ export class DemoSession {
       child.on('close', (status) => done(status));
     });
     this.children.delete(child);
+    // Output without a final newline (`get --raw /version`) would run into the status line.
+    if (stdout && !stdout.endsWith('\n')) process.stdout.write('\n');
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     process.stdout.write(`\x1b[2m(${title}: exit ${code}, ${ms.toFixed(0)} ms)\x1b[0m\n`);
     if (code !== 0 && !options.allowFailure) throw new StepFailed(`${title} failed (exit ${code}): ${shown}`);
