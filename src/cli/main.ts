@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ExecInfoError } from '../exec/exec-info.js';
 
 import { oneLine, UsageError } from '../shared/errors.js';
+import { redactSecrets } from '../shared/scrub.js';
 import { VERSION } from '../shared/version.js';
 import { providerModules } from '../providers/registry.js';
 import type { ProviderModule } from '../providers/types.js';
@@ -64,8 +65,9 @@ export async function main(argvGiven: string[], options: ProgramOptions = {}): P
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
       return err.code === 'commander.executeSubCommandAsync' ? 1 : 2;
     }
-    process.stderr.write(`kubecred: ${oneLine(err)}\n`);
-    if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    // Messages were scrubbed where they were made; this is the second line of defence.
+    process.stderr.write(`kubecred: ${redactSecrets(oneLine(err))}\n`);
+    if (verbose && err instanceof Error && err.stack) process.stderr.write(`${redactSecrets(err.stack)}\n`);
     if (err instanceof UsageError) return 2;
     if (err instanceof ExecInfoError) return 1;
     const code = (err as { exitCode?: unknown }).exitCode;
