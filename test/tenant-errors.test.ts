@@ -69,6 +69,19 @@ test('unreachable management cluster: says so with the address', async () => {
   await fails(['--cluster', CLUSTER, '--management-kubeconfig', file, '--management-context', 'gone'], new RegExp(`^kubecred: the management cluster https://127\\.0\\.0\\.1:${port} \\(context gone\\) is unreachable: ECONNREFUSED`));
 });
 
+test('hostile: a Secret whose key is not a kubeconfig (binary, YAML of another kind, an alias bomb) is one line, nothing written', async () => {
+  const bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`).join('\n') + '\n';
+  const payloads: Array<[string, string]> = [
+    ['binary', '\u0000\u0001\u0002\u00ff not yaml {{{'],
+    ['other', stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' } })],
+    ['bomb', bomb],
+  ];
+  for (const [name, text] of payloads) {
+    rig.management.putSecret('tenant-acme', `kubernetes-${name}-admin-kubeconfig`, { 'admin.conf': text });
+    await fails(['--cluster', name], /is not (YAML|a kubeconfig)|alias|too large/i);
+  }
+});
+
 test('an expired certificate, a key of another certificate, or two users in the Secret are refused', async () => {
   const ca = await createCa();
   const expired = await ca.issueClientCert('kubernetes-admin', [], { notBefore: new Date(Date.now() - 7200_000), notAfter: new Date(Date.now() - 3600_000) });
