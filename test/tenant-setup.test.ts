@@ -82,6 +82,11 @@ test('a CA rotation before NotAfter: kubectl gets 401; kubecred login reads the 
   const refused = await version();
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /Unauthorized|must be logged in/);
+  // doctor names the likely cause instead of leaving the user guessing.
+  const doctor = await rig.kubecred(['doctor', '--context', 'acme-dev']);
+  assert.notEqual(doctor.code, 0);
+  assert.match(doctor.stdout, /✘ credential: the API server does not accept the cached credential \(401\): .*client CA was rotated before NotAfter/);
+  assert.match(doctor.stdout, /fix: kubecred login --context acme-dev/);
   const login = await rig.kubecred(['login', '--context', 'acme-dev']);
   assert.equal(login.code, 0, login.stderr);
   assert.match(login.stdout, /kubernetes-admin/);

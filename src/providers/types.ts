@@ -137,6 +137,8 @@ export interface CredentialDescription {
   summary: string;
   /** Ordered fields for whoami (`user`, `email`, `groups`, `project`, `roles`, `certificate CN`, …). */
   fields: Array<[string, string | string[]]>;
+  /** What a 401 from the API server most likely means for this credential, and the fix (doctor). */
+  unauthorizedHint?: string;
 }
 
 export interface CredentialProvider<Settings = unknown> {

@@ -46,7 +46,14 @@ function skewFinding(what: string, date: Date, nowMs: number): DoctorFinding {
   };
 }
 
-async function serverChecks(found: { name: string; namespace: string; cluster: ClusterTarget }, entry: CacheEntry | undefined, nowMs: () => number, findings: DoctorFinding[]): Promise<void> {
+async function serverChecks(
+  found: { name: string; namespace: string; cluster: ClusterTarget },
+  entry: CacheEntry | undefined,
+  unauthorizedHint: string | undefined,
+  nowMs: () => number,
+  findings: DoctorFinding[],
+): Promise<void> {
+  const unauthorized = `the API server does not accept the cached credential (401)${unauthorizedHint ? `: ${unauthorizedHint}` : ''}`;
   const target = found.cluster;
   const via = target['proxy-url'] ? ` via ${target['proxy-url'].replace(/\/\/[^@/]*@/, '//***@')}` : '';
   let anonymous;
@@ -61,7 +68,7 @@ async function serverChecks(found: { name: string; namespace: string; cluster: C
   if (!entry) return;
   const version = anonymous.status === 200 ? anonymous : await apiRequest(target, entry.credential, 'GET', '/version');
   if (version.status === 401) {
-    findings.push({ status: 'fail', check: 'credential', detail: 'the API server does not accept the cached credential (401)', fix: `kubecred login --context ${found.name}; if it stays 401, the API server does not trust this issuer/client (ask its admin)` });
+    findings.push({ status: 'fail', check: 'credential', detail: unauthorized, fix: `kubecred login --context ${found.name}; if it stays 401, the API server does not trust this issuer/client (ask its admin)` });
     return;
   }
   const git = (version.body as { gitVersion?: string } | undefined)?.gitVersion;
@@ -73,7 +80,7 @@ async function serverChecks(found: { name: string; namespace: string; cluster: C
     spec: { resourceAttributes: { namespace: found.namespace, verb: 'get', resource: 'pods' } },
   });
   if (ssar.status === 401) {
-    findings.push({ status: 'fail', check: 'credential', detail: 'the API server does not accept the cached credential (401)', fix: `kubecred login --context ${found.name}` });
+    findings.push({ status: 'fail', check: 'credential', detail: unauthorized, fix: `kubecred login --context ${found.name}` });
     return;
   }
   const allowed = (ssar.body as { status?: { allowed?: boolean } } | undefined)?.status?.allowed;
@@ -120,7 +127,8 @@ export async function doctor(options: DoctorOptions): Promise<DoctorReport> {
     findings.push({ status: 'pass', check: 'cached credential', detail: `${entry.label ?? 'a credential'}, valid until ${entry.expiresAt}` });
   }
   if (found.cluster?.server) {
-    await serverChecks({ name: found.context.name, namespace: found.context.namespace ?? 'default', cluster: found.cluster as ClusterTarget }, entry, options.nowMs, findings);
+    const hint = entry ? provider.describe(entry).unauthorizedHint : undefined;
+    await serverChecks({ name: found.context.name, namespace: found.context.namespace ?? 'default', cluster: found.cluster as ClusterTarget }, entry, hint, options.nowMs, findings);
   }
   return done();
 }

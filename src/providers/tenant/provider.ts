@@ -89,7 +89,12 @@ export function describeTenantEntry(entry: CacheEntry): CredentialDescription {
     ['Secret', `${str(m.secret) ?? `tenant-${tenant}/kubernetes-${cluster}-admin-kubeconfig`} key ${str(m.key) ?? '?'}`],
     ['management context', str(m.managementContext) ?? str(id.managementContext) ?? '?'],
   ];
-  return { source: str(m.server), summary: `${cn} @ tenant ${tenant} cluster ${cluster} (${variant})`, fields };
+  return {
+    source: str(m.server),
+    summary: `${cn} @ tenant ${tenant} cluster ${cluster} (${variant})`,
+    fields,
+    unauthorizedHint: 'the tenant cluster no longer trusts this certificate: its client CA was rotated before NotAfter (Kamaji re-issued the certificates); login reads the Secret again and updates the CA',
+  };
 }
 
 export const provider: CredentialProvider<TenantSettings> = {
