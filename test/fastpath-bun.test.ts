@@ -1,10 +1,10 @@
 // `setup-context --runtime bun`: Bun runs the cache-hit path (dist/kubecred.cjs, unchanged) and
 // hands any miss to Node with the same argv. Needs Bun: CI installs the npm package `bun` into a
 // temp prefix and sets KUBECRED_TEST_BUN; elsewhere `bun` on PATH, else the tests are skipped.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { kubecredBin, repoRoot } from './helpers/cli.js';
@@ -24,8 +24,14 @@ const skip = bun ? false : 'no Bun: set KUBECRED_TEST_BUN or put bun on PATH (.c
 const V1 = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } });
 const args = ['get-token', 'oidc', '--issuer-url=https://idp.example/realms/cozy', '--client-id=kubernetes', '--extra-scope=groups'];
 
+const homes: string[] = [];
+after(() => {
+  for (const dir of homes) rmSync(dir, { recursive: true, force: true });
+});
+
 function home() {
   const root = mkdtempSync(join(tmpdir(), 'kubecred-bun-'));
+  homes.push(root);
   const cacheBase = join(root, 'cache');
   const rule = identityRules.oidc!;
   const identity = rule.identity(parseFlags(rule.flags, args.slice(2)).values);
