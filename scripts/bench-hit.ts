@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { CredentialMaterial } from '../src/exec/exec-credential.js';
 import { writeEntry } from '../src/store/token-cache.js';
 import { cacheKey } from '../src/store/cache-key.js';
-import { identityRules } from '../src/providers/identities.js';
+import { providerModules } from '../src/providers/registry.js';
 import { parseFlags } from '../src/exec/flags.js';
 import { announce, bin, comparePaired, measure, nodeFloor, pairedRow, type Row } from './bench-lib.js';
 
@@ -38,9 +38,9 @@ export const HIT_SCENARIOS: HitScenario[] = [
 export function hitHome(s: HitScenario): { home: string; env: NodeJS.ProcessEnv } {
   const home = mkdtempSync(join(tmpdir(), 'kubecred-bench-'));
   const [, kind, ...rest] = s.args;
-  const rule = identityRules[kind!];
-  if (!rule) throw new Error(`bench: no provider ${kind}`);
-  const identity = rule.identity(parseFlags(rule.flags, rest, {}).values);
+  const module = providerModules.find((m) => m.kind === kind);
+  if (!module) throw new Error(`bench: no provider ${kind}`);
+  const identity = module.identity(parseFlags(module.getTokenFlags, rest, {}).values);
   writeEntry(join(home, 'cache', 'kubecred'), cacheKey(identity), {
     v: 1,
     provider: kind!,

@@ -5,6 +5,7 @@
 // native, ship files they read at run time, or are big and rarely needed stay in node_modules.
 import { build } from 'esbuild';
 import { chmodSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 
 rmSync('dist', { recursive: true, force: true });
 
@@ -18,8 +19,19 @@ const FULL_CLI_EXTERNAL = [
 
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', legalComments: 'none' };
 
+// The registry's modules load their provider with import('./provider.js'); the fast path never
+// calls those loaders, so their targets become an empty stub here (no provider code, no import()).
+const stubProviderLoaders = {
+  name: 'stub-provider-loaders',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/provider\.js$/ }, (args) => (/[\\/]providers[\\/][^\\/]+[\\/]module\.ts$/.test(args.importer) ? { path: basename(dirname(args.importer)), namespace: 'provider-stub' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'provider-stub' }, () => ({ contents: 'export const provider = undefined;', loader: 'js' }));
+  },
+};
+
 await build({
   ...common,
+  plugins: [stubProviderLoaders],
   entryPoints: ['src/fastpath/main.ts'],
   outfile: 'dist/kubecred.cjs',
   format: 'cjs',

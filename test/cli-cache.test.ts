@@ -8,7 +8,9 @@ import { writeKubeconfig } from './fixtures/kubectl.js';
 import { writeEntry } from '../src/store/token-cache.js';
 import { cacheKey } from '../src/store/cache-key.js';
 import { tokenFile } from '../src/store/paths.js';
-import { identityRules } from '../src/providers/identities.js';
+import { providerModules } from '../src/providers/registry.js';
+
+const identityRules = Object.fromEntries(providerModules.map((m) => [m.kind, { flags: m.getTokenFlags, identity: m.identity }]));
 import { parseFlags } from '../src/exec/flags.js';
 
 const oidcArgs = ['--issuer-url=https://idp.example/realms/cozy', '--client-id=kubernetes', '--extra-scope=groups'];

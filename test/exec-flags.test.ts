@@ -1,9 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseFlags, parseDuration, UsageError, type FlagSpec } from '../src/exec/flags.js';
+import { parseFlags, parseDuration, type FlagSpec } from '../src/exec/flags.js';
+import { UsageError } from '../src/shared/errors.js';
 import { oidcGetTokenFlags } from '../src/providers/oidc/flags.js';
 import { keystoneGetTokenFlags } from '../src/providers/keystone/flags.js';
-import { identityRules } from '../src/providers/identities.js';
+import { providerModules } from '../src/providers/registry.js';
+
+const identityRules = Object.fromEntries(providerModules.map((m) => [m.kind, { flags: m.getTokenFlags, identity: m.identity }]));
 import { cacheKey } from '../src/store/cache-key.js';
 
 const specs: FlagSpec[] = [

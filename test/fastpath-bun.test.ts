@@ -10,7 +10,7 @@ import { delimiter, join } from 'node:path';
 import { kubecredBin, repoRoot } from './helpers/cli.js';
 import { writeEntry } from '../src/store/token-cache.js';
 import { cacheKey } from '../src/store/cache-key.js';
-import { identityRules } from '../src/providers/identities.js';
+import { providerModules } from '../src/providers/registry.js';
 import { parseFlags } from '../src/exec/flags.js';
 
 function findBun(): string | undefined {
@@ -33,8 +33,8 @@ function home() {
   const root = mkdtempSync(join(tmpdir(), 'kubecred-bun-'));
   homes.push(root);
   const cacheBase = join(root, 'cache');
-  const rule = identityRules.oidc!;
-  const identity = rule.identity(parseFlags(rule.flags, args.slice(2)).values);
+  const oidc = providerModules.find((m) => m.kind === 'oidc')!;
+  const identity = oidc.identity(parseFlags(oidc.getTokenFlags, args.slice(2)).values);
   const write = (credential: { token: string } | { clientCertificateData: string; clientKeyData: string }, expiresInMs = 3600_000) =>
     writeEntry(join(cacheBase, 'kubecred'), cacheKey(identity), {
       v: 1, provider: 'oidc', identity, storage: 'disk',

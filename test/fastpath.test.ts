@@ -10,7 +10,9 @@ import { repoRoot } from './helpers/cli.js';
 import { writeEntry, type CacheEntry } from '../src/store/token-cache.js';
 import { cacheKey } from '../src/store/cache-key.js';
 import { tokenFile } from '../src/store/paths.js';
-import { identityRules } from '../src/providers/identities.js';
+import { providerModules } from '../src/providers/registry.js';
+
+const identityRules = Object.fromEntries(providerModules.map((m) => [m.kind, { flags: m.getTokenFlags, identity: m.identity }]));
 import { parseFlags } from '../src/exec/flags.js';
 
 const V1 = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } });
@@ -35,7 +37,8 @@ function isolatedFastPath() {
     identity,
     storage: 'disk',
     expiresAt: expiresAt.toISOString(),
-    obtainedAt: new Date().toISOString(),
+    // Obtained an hour ago: long-lived, so the margin is --min-validity itself (see marginFor).
+    obtainedAt: new Date(Date.now() - 3600_000).toISOString(),
     credential: { token },
   });
   const run = (argv: string[], execInfo: string | null = V1) =>

@@ -5,13 +5,21 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseFlags, UsageError } from '../src/exec/flags.js';
+import { parseFlags } from '../src/exec/flags.js';
+import { UsageError } from '../src/shared/errors.js';
 import { cacheKey } from '../src/store/cache-key.js';
 import { keystoneGetTokenFlags } from '../src/providers/keystone/flags.js';
 import { keystoneIdentity } from '../src/providers/keystone/identity.js';
 import { keystoneSettings, normalizeAuthUrl } from '../src/providers/keystone/settings.js';
 import { parseKeystoneTime } from '../src/providers/keystone/client.js';
-import { applicationCredentialArgs, execPlan, namespaceForProject, passwordArgs } from '../src/providers/keystone/setup-plan.js';
+import { applicationCredentialArgs, execArgs, namespaceForProject, passwordArgs } from '../src/providers/keystone/setup-plan.js';
+
+/** What setup-context writes for these flags, and the key get-token computes from it in `env`. */
+function execPlan(flagArgs: string[], env: Record<string, string | undefined>) {
+  const { args, env: execEnv } = execArgs(flagArgs);
+  const merged = { ...env, ...Object.fromEntries(execEnv.map((e) => [e.name, e.value])) };
+  return { args: ['get-token', 'keystone', ...args], env: execEnv, key: keyOf(args, merged) };
+}
 import { invocationFromExec } from '../src/usecases/context-invocation.js';
 
 const settingsOf = (argv: string[], env: Record<string, string> = {}) => keystoneSettings(parseFlags(keystoneGetTokenFlags, argv, env).values, env);

@@ -73,6 +73,25 @@ describe('setup-context keystone', { skip: keystoneSkip() }, () => {
     assertNoSecretLeaks(home, [alice.password], [setup.stdout, setup.stderr, got.stderr, again.stderr]);
   });
 
+  test('the cache flags of get-token keystone are setup-context flags too, written into the exec args', async (t) => {
+    if (!requireKeystone(t) || !requireKubectl(t)) return;
+    const home = newHome();
+    const cacheDir = join(home.dir, 'other-cache');
+    const setup = await home.kubecred(
+      setupArgs(rig, home, 'cms-cache', [...CMS(rig), '--password-stdin', '--remember-password', '--token-cache-storage', 'disk', '--min-validity', '30s', `--token-cache-dir=${cacheDir}`]),
+      rig.cv.alice.password + '\n',
+    );
+    assert.equal(setup.code, 0, setup.stderr);
+    const exec = execOf(home);
+    assert.deepEqual(exec.args.slice(-3), ['--min-validity=30s', `--token-cache-dir=${cacheDir}`, '--token-cache-storage=disk']);
+    const entries = readdirSync(cacheDir).filter((n) => n.endsWith('.json'));
+    assert.equal(entries.length, 1, 'the warm token went to the chosen cache dir');
+    rig.proxy.reset();
+    const got = await home.kubectl(['--context', 'cms-cache', 'get', 'secrets']);
+    assert.equal(got.code, 0, got.stderr);
+    assert.equal(rig.proxy.tokenIssues(), 0, 'served from the chosen cache dir');
+  });
+
   test('the terminal prompt: setup asks, nothing is kept, kubectl asks again when the token expires', async (t) => {
     if (!requireKeystone(t) || !requireKubectl(t)) return;
     const home = newHome();

@@ -6,9 +6,12 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
-import { UsageError } from '../src/exec/flags.js';
-import { addCommonSetupOptions, clusterEntryFromOptions, runSetupContext, setupNames, type CommonSetupOptions } from '../src/cli/cluster-options.js';
+import { UsageError } from '../src/shared/errors.js';
+import { clusterEntryFromOptions, setupNames, type ClusterOptions } from '../src/usecases/cluster-entry.js';
+import { clusterSetupFlags } from '../src/usecases/setup-flags.js';
+import { clusterOptionsFrom, setupWithProvider } from '../src/usecases/setup-provider.js';
+import { parseFlags } from '../src/exec/flags.js';
+import type { ProviderModule } from '../src/providers/types.js';
 import { KubeconfigError, readMerged } from '../src/kubeconfig/index.js';
 import { assertNoSecrets, buildExecConfig, setupContext, summaryLines, type SetupContextInput } from '../src/usecases/setup-context.js';
 import { parseExecApiVersion, resolveExecCommand } from '../src/usecases/exec-command.js';
@@ -40,11 +43,9 @@ function input(file: string | undefined, over: Partial<SetupContextInput> = {}):
   };
 }
 
-/** Parses argv with the real commander options, as a provider's setup-context would. */
-function parseOptions(argv: string[]): CommonSetupOptions {
-  const cmd = addCommonSetupOptions(new Command('oidc')).exitOverride().configureOutput({ writeErr: () => {} });
-  cmd.parse(argv, { from: 'user' });
-  return cmd.opts<CommonSetupOptions>();
+/** Parses argv with the real cluster flag table, as every provider's setup-context does. */
+function parseOptions(argv: string[]): ClusterOptions {
+  return clusterOptionsFrom(parseFlags(clusterSetupFlags, argv).values);
 }
 
 test('setupContext writes cluster, user (exec) and context that kubectl reads', async () => {
@@ -157,8 +158,8 @@ test('option checks: CA options are exclusive, URLs are validated, http warns, n
   assert.equal(insecure.cluster['insecure-skip-tls-verify'], true);
   assert.deepEqual(setupNames({ context: 'prod' }, 'oidc'), { contextName: 'prod', clusterName: 'prod', userName: 'prod-oidc' });
   assert.deepEqual(setupNames({ context: 'prod', clusterName: 'k', userName: 'login-k' }, 'oidc'), { contextName: 'prod', clusterName: 'k', userName: 'login-k' });
-  assert.throws(() => parseOptions(['--server', 'https://a']), /required option '--context <name>'/);
-  assert.throws(() => parseOptions(['--context', 'c', '--server', 'https://a', '--exec-api-version', 'v2']), /exec-api-version/);
+  assert.throws(() => parseOptions(['--server', 'https://a']), /--context is required/);
+  assert.throws(() => parseExecApiVersion('v2'), /exec-api-version/);
 });
 
 test('no secret ever goes into the exec entry', async () => {
@@ -227,7 +228,7 @@ test('resolveExecCommand: `kubecred` when PATH finds this installation, else the
   assert.equal(resolveExecCommand({ explicit: './bin/kc', env: {}, launcherPath: launcher }).command, join(process.cwd(), 'bin/kc'));
 });
 
-test('runSetupContext: options → exec command → entries, one line per entry on stdout', async () => {
+test('setup-context with a provider: options → exec command → entries, one line per entry on stdout', async () => {
   const dir = tempDir();
   const bin = join(dir, 'bin');
   mkdirSync(bin);
@@ -235,14 +236,38 @@ test('runSetupContext: options → exec command → entries, one line per entry 
   const file = join(dir, 'config');
   const out: string[] = [];
   const err: string[] = [];
-  const opts = parseOptions(['--context', 'dev', '--server', 'http://127.0.0.1:1', '--kubeconfig', file, '--use', '--namespace', 'team-a']);
-  const summary = await runSetupContext(opts, { provider: 'keystone', args: ['get-token', 'keystone', '--auth-url=https://k/v3'] }, { env: { PATH: bin }, launcherPath: launcher, stdout: (l) => out.push(l), stderr: (l) => err.push(l) });
-  assert.equal(summary.user.name, 'dev-keystone');
-  assert.deepEqual(out, [`cluster "dev": added in ${file}`, `user "dev-keystone": added in ${file}`, `context "dev": added in ${file}`, 'current-context: "dev"']);
+  // A provider that only passes its flags through: what the use case writes is all there is.
+  const module: ProviderModule = {
+    kind: 'fake',
+    source: 'a test',
+    setupDescription: 'a test provider',
+    getTokenFlags: [{ name: 'auth-url', type: 'string', description: 'where' }],
+    identity: (values) => ({ provider: 'fake', url: String(values['auth-url'] ?? '') }),
+    setupFlags: [],
+    secretNames: { session: [], config: [] },
+    load: async () => ({
+      settings: (v) => v,
+      obtain: async () => { throw new Error('not here'); },
+      logout: async () => [],
+      setup: async (_ctx, request) => ({ args: request.passArgs }),
+      describe: (e) => ({ summary: String(e.label), fields: [] }),
+    }),
+  };
+  const io = {
+    env: { PATH: bin, HOME: dir, KUBECACHEDIR: join(dir, 'cache') },
+    launcherPath: launcher,
+    stdout: (l: string) => void out.push(l),
+    stderr: (l: string) => void err.push(l),
+    stdinIsTTY: false,
+    readSecret: async () => '',
+    infra: () => ({ clock: { now: Date.now }, log: { info: () => {}, warn: () => {}, debug: () => {} }, prompt: { available: false, secret: async () => '', line: async () => '' }, browser: { open: async () => {} }, env: {}, http: { fetcher: () => fetch }, stderrIsTTY: false }),
+  };
+  await setupWithProvider([module], module, ['--context', 'dev', '--server', 'http://127.0.0.1:1', '--kubeconfig', file, '--use', '--namespace', 'team-a', '--auth-url', 'https://k/v3'], io);
+  assert.deepEqual(out.slice(0, 4), [`cluster "dev": added in ${file}`, `user "dev-fake": added in ${file}`, `context "dev": added in ${file}`, 'current-context: "dev"']);
   assert.match(err[0]!, /plain http/);
   assert.match(err[1]!, /exec command: kubecred/);
   const user = readMerged([file]).users[0]!.value.exec!;
   assert.equal(user.command, 'kubecred');
-  assert.deepEqual(user.args, ['get-token', 'keystone', '--auth-url=https://k/v3']);
-  await assert.rejects(runSetupContext({ ...opts, namespace: 'Bad_NS' }, { provider: 'oidc', args: [] }, { env: {}, launcherPath: launcher, stdout: () => {}, stderr: () => {} }), /--namespace "Bad_NS"/);
+  assert.deepEqual(user.args, ['get-token', 'fake', '--auth-url=https://k/v3']);
+  await assert.rejects(setupWithProvider([module], module, ['--context', 'dev', '--server', 'https://a', '--namespace', 'Bad_NS'], io), /--namespace "Bad_NS"/);
 });

@@ -1,11 +1,14 @@
 // `kubecred cache list|reset`.
+import { UsageError } from '../shared/errors.js';
 import { Command, Option } from 'commander';
 import { defaultCacheDir } from '../store/paths.js';
+import { expandHome } from '../exec/paths.js';
+import type { ProviderModule } from '../providers/types.js';
 import { listCache, relativeTime, resetCache } from '../usecases/cache.js';
 import { resolveContext } from '../usecases/resolve-context.js';
-import { UsageError } from '../exec/flags.js';
 
-export function registerCache(program: Command): void {
+export function registerCache(program: Command, modules: readonly ProviderModule[]): void {
+  const dirOf = (dir: string) => expandHome(dir, process.env);
   const cache = program.command('cache').description('inspect or clear the token cache');
   cache
     .command('list')
@@ -14,13 +17,14 @@ export function registerCache(program: Command): void {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (opts: { tokenCacheDir: string; output: string }) => {
       const now = Date.now();
-      const rows = await listCache(opts.tokenCacheDir, now);
+      const dir = dirOf(opts.tokenCacheDir);
+      const rows = await listCache(modules, dir, now);
       if (opts.output === 'json') {
         process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
         return;
       }
       if (rows.length === 0) {
-        process.stderr.write(`no cached credentials in ${opts.tokenCacheDir}\n`);
+        process.stderr.write(`no cached credentials in ${dir}\n`);
         return;
       }
       const table = [['KEY', 'PROVIDER', 'IDENTITY', 'EXPIRES', 'STORAGE']];
@@ -44,11 +48,11 @@ export function registerCache(program: Command): void {
     .action(async (opts: { context?: string; all?: boolean; kubeconfig?: string; tokenCacheDir: string }) => {
       if (!opts.context === !opts.all) throw new UsageError('cache reset needs exactly one of --context NAME or --all');
       if (opts.all) {
-        const removed = await resetCache(opts.tokenCacheDir, 'all');
-        process.stderr.write(`removed ${removed.length} cached credential(s) from ${opts.tokenCacheDir}\n`);
+        const removed = await resetCache(dirOf(opts.tokenCacheDir), 'all');
+        process.stderr.write(`removed ${removed.length} cached credential(s) from ${dirOf(opts.tokenCacheDir)}\n`);
         return;
       }
-      const ctx = resolveContext(opts.kubeconfig, opts.context!, process.env);
+      const ctx = resolveContext(modules, opts.kubeconfig, opts.context!, process.env);
       const removed = await resetCache(ctx.common.cacheDir, [ctx.key]);
       process.stderr.write(
         removed.length

@@ -1,9 +1,10 @@
 // `kubecred login --context NAME` and `kubecred logout --context NAME`.
 import { Command } from 'commander';
+import type { ProviderModule } from '../providers/types.js';
 import { nodeInfrastructure } from '../infra/node-infra.js';
 import { login, logout } from '../usecases/login-logout.js';
 
-export function registerLoginLogout(program: Command): void {
+export function registerLoginLogout(program: Command, modules: readonly ProviderModule[]): void {
   program
     .command('login')
     .description('log in for a context now: warms the token cache and prints who you are')
@@ -13,7 +14,7 @@ export function registerLoginLogout(program: Command): void {
     .action(async (opts: { context: string; kubeconfig?: string; verbose?: boolean }) => {
       const interactive = process.stdin.isTTY === true;
       const infra = nodeInfrastructure({ verbose: opts.verbose === true, interactive });
-      process.stdout.write((await login(infra, { contextName: opts.context, kubeconfig: opts.kubeconfig, interactive })) + '\n');
+      for (const line of await login(infra, { modules, contextName: opts.context, kubeconfig: opts.kubeconfig, interactive })) process.stdout.write(line + '\n');
     });
   program
     .command('logout')
@@ -27,6 +28,7 @@ export function registerLoginLogout(program: Command): void {
       // application credential); without one it says what to set instead.
       const infra = nodeInfrastructure({ verbose: opts.verbose === true, interactive: process.stdin.isTTY === true });
       const lines = await logout(infra, {
+        modules,
         contextName: opts.context,
         kubeconfig: opts.kubeconfig,
         options: { deleteApplicationCredential: opts.deleteApplicationCredential === true },

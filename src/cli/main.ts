@@ -1,33 +1,40 @@
 // Wires commander to the use cases. Nothing here decides anything.
 import { Command, CommanderError } from 'commander';
 import { ExecInfoError } from '../exec/exec-info.js';
-import { UsageError } from '../exec/flags.js';
-import { oneLine } from '../shared/errors.js';
+
+import { oneLine, UsageError } from '../shared/errors.js';
 import { VERSION } from '../shared/version.js';
+import { providerModules } from '../providers/registry.js';
+import type { ProviderModule } from '../providers/types.js';
 
 /**
  * Commands are loaded on demand: kubectl's `get-token` runs (a refresh, a login) must not pay for
  * the kubeconfig writer, yaml or other providers' code.
  */
-async function registerCommands(program: Command, first: string | undefined): Promise<void> {
+async function registerCommands(program: Command, first: string | undefined, modules: readonly ProviderModule[]): Promise<void> {
   if (first === 'get-token') {
-    (await import('./get-token-command.js')).registerGetToken(program);
+    (await import('./get-token-command.js')).registerGetToken(program, modules);
     return;
   }
-  (await import('./get-token-command.js')).registerGetToken(program);
-  (await import('./setup-context-command.js')).registerSetupContext(program);
-  (await import('./login-command.js')).registerLoginLogout(program);
-  (await import('./cache-command.js')).registerCache(program);
+  (await import('./get-token-command.js')).registerGetToken(program, modules);
+  (await import('./setup-context-command.js')).registerSetupContext(program, modules);
+  (await import('./login-command.js')).registerLoginLogout(program, modules);
+  (await import('./cache-command.js')).registerCache(program, modules);
 }
 
-export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
+export interface ProgramOptions {
+  /** The providers; a test may pass its own registry. */
+  modules?: readonly ProviderModule[];
+}
+
+export async function buildProgram(argv: readonly string[] = [], options: ProgramOptions = {}): Promise<Command> {
   const program = new Command('kubecred')
     .description('kubectl credentials for OIDC, OpenStack Keystone, INDIGO IAM and Cozystack tenant clusters')
     .version(VERSION, '--version')
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(`kubecred: ${text.replace(/^error: /, '')}`) });
-  await registerCommands(program, argv[0]);
+  await registerCommands(program, argv[0], options.modules ?? providerModules);
   applyRecursively(program, (c) => c.exitOverride());
   return program;
 }
@@ -38,10 +45,10 @@ function applyRecursively(cmd: Command, fn: (c: Command) => void): void {
 }
 
 /** Runs the CLI; returns the exit code: 0 ok, 1 runtime failure, 2 usage error. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], options: ProgramOptions = {}): Promise<number> {
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   try {
-    await (await buildProgram(argv)).parseAsync(argv, { from: 'user' });
+    await (await buildProgram(argv, options)).parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {

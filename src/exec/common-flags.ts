@@ -11,6 +11,7 @@ export const commonGetTokenFlags: readonly FlagSpec[] = [
   {
     name: 'token-cache-dir',
     type: 'string',
+    path: true,
     description: 'directory of the token cache',
     defaultText: '$KUBECACHEDIR/kubecred or ~/.kube/cache/kubecred',
   },
@@ -20,8 +21,14 @@ export const commonGetTokenFlags: readonly FlagSpec[] = [
     description: 'where tokens are cached: disk, keyring or none',
     defaultText: 'disk',
   },
-  { name: 'force-refresh', type: 'boolean', description: 'ignore the cached token and obtain a new one' },
-  { name: 'verbose', short: 'v', type: 'boolean', description: 'explain what happens on stderr (never prints a secret)' },
+  {
+    name: 'force-refresh',
+    type: 'boolean',
+    description: 'ignore the cached token and obtain a new one',
+    setup: 'never',
+    setupRefusal: '--force-refresh would make every kubectl command log in anew: run kubecred login --context NAME once instead',
+  },
+  { name: 'verbose', short: 'v', type: 'boolean', setup: 'local', description: 'explain what happens on stderr (never prints a secret)' },
 ];
 
 export const DEFAULT_MIN_VALIDITY_MS = 60_000;

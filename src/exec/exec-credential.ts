@@ -33,6 +33,18 @@ export function rfc3339(ms: number): string {
 }
 
 /** A credential is usable when more than the margin remains before it expires. */
-export function isFresh(expiresAtMs: number, nowMs: number, minValidityMs: number): boolean {
-  return expiresAtMs - nowMs > minValidityMs;
+export function isFresh(expiresAtMs: number, nowMs: number, marginMs: number): boolean {
+  return expiresAtMs - nowMs > marginMs;
+}
+
+/**
+ * The margin kept for one credential: --min-validity, unless the credential lives less than twice
+ * that (an IdP issuing 20 s tokens under the default 60 s): then a quarter of its lifetime, so it
+ * is still served from the cache for most of its life instead of failing or being fetched anew on
+ * every kubectl run. Computed from the entry itself, so the fast path and the full CLI agree.
+ */
+export function marginFor(minValidityMs: number, obtainedAtMs: number, expiresAtMs: number): number {
+  const lifetime = expiresAtMs - obtainedAtMs;
+  if (!Number.isFinite(lifetime) || lifetime <= 0 || lifetime >= 2 * minValidityMs) return minValidityMs;
+  return Math.floor(lifetime / 4);
 }

@@ -1,5 +1,7 @@
 // A table-driven parser for `get-token <provider> …` arguments. The fast path and the full CLI both
-// parse with it, so both compute the same cache key from the same argv. Imports nothing.
+// parse with it, so both compute the same cache key from the same argv. Imports only leaves.
+import { UsageError } from '../shared/errors.js';
+import { expandHome } from './paths.js';
 
 export type FlagType = 'string' | 'boolean' | 'list';
 
@@ -20,14 +22,22 @@ export interface FlagSpec {
   defaultText?: string;
   /** A single-letter short form, e.g. `v`. */
   short?: string;
+  /** A file or directory: `~`, `~/x` and `$HOME/x` are expanded (identically on the fast path). */
+  path?: boolean;
+  /**
+   * How `setup-context` treats a get-token flag. By default it accepts it under the same name and
+   * writes it into the exec args. `never`: refused there (a secret, --force-refresh), with `setupRefusal`
+   * as the reason; `local`: accepted but not written (-v means "explain this setup").
+   */
+  setup?: 'never' | 'local';
+  setupRefusal?: string;
+  /** A setup-only flag that makes setup-context read a secret: from stdin, or asked with this prompt on a terminal. */
+  secretFromStdin?: string;
 }
 
 export type FlagValue = string | boolean | string[];
 export type FlagValues = Record<string, FlagValue | undefined>;
 
-export class UsageError extends Error {
-  readonly exitCode = 2;
-}
 
 export interface ParsedFlags {
   values: FlagValues;
@@ -86,6 +96,7 @@ export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[], 
       inline = next;
       i++;
     }
+    if (spec.path) inline = expandHome(inline, env);
     if (spec.type === 'string') {
       values[spec.name] = inline;
     } else {
@@ -101,7 +112,8 @@ export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[], 
     for (const variable of spec.env) {
       const fromVar = env[variable];
       if (fromVar === undefined || fromVar === '') continue;
-      values[spec.name] = spec.type === 'list' ? [fromVar] : spec.type === 'boolean' ? parseBoolean(variable, fromVar) : fromVar;
+      const text = spec.path ? expandHome(fromVar, env) : fromVar;
+      values[spec.name] = spec.type === 'list' ? [text] : spec.type === 'boolean' ? parseBoolean(variable, text) : text;
       fromEnv.push(spec.name);
       break;
     }

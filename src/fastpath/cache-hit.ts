@@ -2,14 +2,13 @@
 // full CLI takes over. Runs on every kubectl command, so it imports only node built-ins and leaf
 // modules (bundled into dist/kubecred.cjs); anything unusual is left to the full CLI, which also
 // produces the proper error messages.
-import { parseFlags, parseDuration, stringFlag } from '../exec/flags.js';
+import { parseFlags } from '../exec/flags.js';
 import { parseExecInfo } from '../exec/exec-info.js';
-import { formatExecCredential, isFresh } from '../exec/exec-credential.js';
-import { DEFAULT_MIN_VALIDITY_MS } from '../exec/common-flags.js';
+import { formatExecCredential, isFresh, marginFor } from '../exec/exec-credential.js';
+import { resolveCommonOptions } from '../exec/common-options.js';
 import { cacheKey } from '../store/cache-key.js';
-import { defaultCacheDir } from '../store/paths.js';
 import { readEntry } from '../store/token-cache.js';
-import { identityRules } from '../providers/identities.js';
+import type { ProviderModule } from '../providers/types.js';
 
 export interface FastPathInput {
   argv: readonly string[];
@@ -17,28 +16,28 @@ export interface FastPathInput {
   nowMs: number;
   /** Asked only when KUBERNETES_EXEC_INFO leaves it open. */
   stdinIsTTY: () => boolean;
+  /** The registry's modules (pure parts only: flags and identity). */
+  modules: readonly ProviderModule[];
 }
 
 /** Returns the ExecCredential JSON to print, or undefined for "let the full CLI handle it". */
 export function answerFromCache(input: FastPathInput): string | undefined {
   const [command, kind, ...rest] = input.argv;
   if (command !== 'get-token' || kind === undefined) return undefined;
-  const rule = identityRules[kind];
-  if (!rule) return undefined;
+  const module = input.modules.find((m) => m.kind === kind);
+  if (!module) return undefined;
   try {
-    const { values, positionals } = parseFlags(rule.flags, rest, input.env);
-    if (positionals.length > 0 || values['force-refresh'] === true || values.verbose === true) return undefined;
-    const storage = stringFlag(values, 'token-cache-storage') ?? 'disk';
-    if (storage !== 'disk') return undefined;
-    const minValidityText = stringFlag(values, 'min-validity');
-    const minValidityMs = minValidityText === undefined ? DEFAULT_MIN_VALIDITY_MS : parseDuration('min-validity', minValidityText);
+    const { values, positionals } = parseFlags(module.getTokenFlags, rest, input.env);
+    if (positionals.length > 0) return undefined;
+    const common = resolveCommonOptions(values, input.env);
+    if (common.forceRefresh || common.verbose || common.storage !== 'disk') return undefined;
     const info = parseExecInfo(input.env.KUBERNETES_EXEC_INFO, input.stdinIsTTY);
-    const dir = stringFlag(values, 'token-cache-dir') ?? defaultCacheDir(input.env);
-    const read = readEntry(dir, cacheKey(rule.identity(values)));
+    const read = readEntry(common.cacheDir, cacheKey(module.identity(values)));
     if (read.status !== 'hit' || read.entry.storage !== 'disk' || !read.entry.credential) return undefined;
     const expiresAtMs = Date.parse(read.entry.expiresAt);
-    if (!isFresh(expiresAtMs, input.nowMs, minValidityMs)) return undefined;
-    return formatExecCredential(info.apiVersion, read.entry.credential, expiresAtMs, minValidityMs);
+    const marginMs = marginFor(common.minValidityMs, Date.parse(read.entry.obtainedAt), expiresAtMs);
+    if (!isFresh(expiresAtMs, input.nowMs, marginMs)) return undefined;
+    return formatExecCredential(info.apiVersion, read.entry.credential, expiresAtMs, marginMs);
   } catch {
     return undefined;
   }

@@ -7,6 +7,7 @@ import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { answerFromCache } from './cache-hit.js';
 import { rerunUnderNode } from './rerun-under-node.js';
+import { providerModules } from '../providers/registry.js';
 
 const argv = process.argv.slice(2);
 const answer = answerFromCache({
@@ -15,6 +16,7 @@ const answer = answerFromCache({
   nowMs: Date.now(),
   // Touching process.stdin would build a stream we never use; ask the fd instead, and only if needed.
   stdinIsTTY: () => (process.getBuiltinModule('node:tty') as typeof import('node:tty')).isatty(0),
+  modules: providerModules,
 });
 
 if (answer !== undefined) {

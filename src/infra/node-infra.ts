@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Browser, Infrastructure, Logger, Prompt } from './types.js';
 import { NeedsInteractionError } from '../shared/errors.js';
+import { createFetch } from './http.js';
 
 export function stderrLogger(verbose: boolean, stream: NodeJS.WritableStream = process.stderr): Logger {
   return {
@@ -78,6 +79,7 @@ export function nodeInfrastructure(options: { verbose: boolean; interactive: boo
     prompt: ttyPrompt(options.interactive),
     browser: systemBrowser(),
     env: options.env ?? process.env,
+    http: { fetcher: createFetch },
     stderrIsTTY: process.stderr.isTTY === true,
   };
 }

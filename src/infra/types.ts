@@ -1,4 +1,5 @@
 // Infrastructure the use cases need, injected so tests can swap any part (kubelogin's split).
+import type { FetchFunction, HttpOptions } from './http.js';
 export interface Clock {
   now(): number;
 }
@@ -25,12 +26,18 @@ export interface Browser {
   open(url: string, command?: string): Promise<void>;
 }
 
+/** The HTTP port: a fetch with proxy, CA and timeout handling (src/infra/http.ts), or a test's fake. */
+export interface HttpPort {
+  fetcher(options: HttpOptions): FetchFunction;
+}
+
 export interface Infrastructure {
   clock: Clock;
   log: Logger;
   prompt: Prompt;
   browser: Browser;
   env: Record<string, string | undefined>;
+  http: HttpPort;
   /** stderr is a terminal (QR codes, colours). */
   stderrIsTTY: boolean;
 }

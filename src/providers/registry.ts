@@ -1,16 +1,8 @@
-// Full providers, loaded on demand so one provider's dependencies never load for another.
-import type { CredentialProvider, ProviderKind } from './types.js';
-import { UsageError } from '../exec/flags.js';
+// The one list of providers. Adding a provider is a folder src/providers/<kind>/ and one line here.
+// Imported by the fast path too: a module holds only pure data and a loader (the fast-path build
+// replaces the loaders' targets with an empty stub, so no provider code rides along).
+import type { ProviderModule } from './types.js';
+import { oidcModule } from './oidc/module.js';
+import { keystoneModule } from './keystone/module.js';
 
-const loaders: Record<string, () => Promise<CredentialProvider<any>>> = {
-  oidc: async () => (await import('./oidc/provider.js')).oidcProvider,
-  keystone: async () => (await import('./keystone/provider.js')).keystoneProvider,
-};
-
-export const providerKinds = Object.keys(loaders) as ProviderKind[];
-
-export async function loadProvider(kind: string): Promise<CredentialProvider<unknown>> {
-  const load = loaders[kind];
-  if (!load) throw new UsageError(`unknown provider ${JSON.stringify(kind)}: use one of ${Object.keys(loaders).join(', ')}`);
-  return load();
-}
+export const providerModules: readonly ProviderModule[] = [oidcModule, keystoneModule];

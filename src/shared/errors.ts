@@ -1,5 +1,10 @@
 // Errors people read. Every message is one line that says what to do; none carries a secret.
-export { UsageError } from '../exec/flags.js';
+// A leaf: imports nothing, so every layer (the fast path included) may use it.
+
+/** A mistake in the command line or the kubeconfig: exit code 2. */
+export class UsageError extends Error {
+  readonly exitCode: number = 2;
+}
 
 /** A runtime failure: exit code 1. */
 export class KubecredError extends Error {

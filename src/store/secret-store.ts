@@ -24,8 +24,6 @@ export interface OpenSecretStoreOptions {
   notice: (message: string) => void;
 }
 
-/** The secret names providers use; deleteAllFor removes these from the keyring for a key. */
-export const KNOWN_SECRET_NAMES = ['refresh_token', 'password', 'application_credential_secret', 'client_secret'] as const;
 
 /** Marker in the cache dir: the "secrets on disk" notice was given once on this machine. */
 export const DISK_SECRETS_NOTICE_MARKER = '.notice-secrets-on-disk';
@@ -146,7 +144,8 @@ class KeyringSecretStore implements SecretStore, PrefixDeletable {
   }
   async deletePrefix(prefix: string): Promise<number> {
     let n = await this.disk.deletePrefix(prefix);
-    const accounts = new Set(KNOWN_SECRET_NAMES.map((name) => KEYRING_PREFIX + prefix + name));
+    // Which names exist is the keyring's to say: the store knows no provider's secret names.
+    const accounts = new Set<string>();
     for (const a of await keyringAccounts()) if (a.startsWith(KEYRING_PREFIX + prefix)) accounts.add(a);
     for (const a of accounts) {
       try {
@@ -214,12 +213,8 @@ export function scopedSecrets(store: SecretStore, key: string): SecretStore {
 function deletePrefix(store: SecretStore, prefix: string): Promise<number> {
   const d = store as Partial<PrefixDeletable>;
   if (typeof d.deletePrefix === 'function') return d.deletePrefix.call(store, prefix);
-  // A store we do not know: forget the names we know of.
-  return (async () => {
-    let n = 0;
-    for (const name of KNOWN_SECRET_NAMES) if (await store.delete(prefix + name)) n++;
-    return n;
-  })();
+  // Every store this module makes can delete by prefix; another one cannot list its names.
+  return Promise.reject(new Error('this secret store cannot forget secrets by prefix'));
 }
 
 /** Forgets every secret kept for a cache key (logout); returns how many were removed. */

@@ -1,7 +1,8 @@
 // `cache list` and `cache reset`: what is cached, and forgetting it.
 import { openTokenStore } from '../store/token-store.js';
 import type { CacheEntry } from '../store/token-cache.js';
-import type { Identity } from '../store/cache-key.js';
+import type { ProviderModule } from '../providers/types.js';
+import { identitySummary } from '../providers/describe.js';
 
 export interface CacheRow {
   key: string;
@@ -13,19 +14,14 @@ export interface CacheRow {
   problem?: string;
 }
 
-/** A short human description of an identity: `alice @ https://issuer (client kubernetes)`. */
-export function describeIdentity(identity: Identity, label: string | undefined): string {
-  const parts: string[] = [];
-  if (label) parts.push(label);
-  const where = identity.issuer ?? identity.authUrl ?? identity.cluster ?? identity.server;
-  if (typeof where === 'string' && where) parts.push(`@ ${where}`);
-  const project = identity.project as { name?: string; id?: string } | undefined;
-  if (project?.name || project?.id) parts.push(`project ${project.name ?? project.id}`);
-  if (typeof identity.clientId === 'string' && identity.clientId) parts.push(`client ${identity.clientId}`);
-  return parts.join(' ') || '(unknown)';
+/** The provider's own one-line summary; a generic one for a provider this build does not know. */
+async function summaryOf(modules: readonly ProviderModule[], entry: CacheEntry): Promise<string> {
+  const module = modules.find((m) => m.kind === entry.provider);
+  if (!module) return identitySummary(entry.identity, entry.label);
+  return (await module.load()).describe(entry).summary;
 }
 
-export async function listCache(dir: string, nowMs: number): Promise<CacheRow[]> {
+export async function listCache(modules: readonly ProviderModule[], dir: string, nowMs: number): Promise<CacheRow[]> {
   const store = await openTokenStore({ dir, storage: 'disk', notice: () => {} });
   const rows: CacheRow[] = [];
   for (const item of await store.list()) {
@@ -37,7 +33,7 @@ export async function listCache(dir: string, nowMs: number): Promise<CacheRow[]>
     rows.push({
       key: item.key,
       provider: e.provider,
-      identity: describeIdentity(e.identity, e.label),
+      identity: await summaryOf(modules, e),
       expiresAt: e.expiresAt,
       expired: Date.parse(e.expiresAt) <= nowMs,
       storage: e.storage,

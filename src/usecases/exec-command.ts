@@ -1,9 +1,9 @@
 // Which `command` the kubeconfig's exec entry runs. A bare `kubecred` keeps the kubeconfig portable
 // (another machine, a new Node version), but only if `kubecred` on PATH is this installation;
 // otherwise the absolute path of the running launcher is the one that surely works.
+import { UsageError } from '../shared/errors.js';
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { UsageError } from '../exec/flags.js';
 
 export interface ResolvedExecCommand {
   command: string;

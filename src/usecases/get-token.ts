@@ -1,21 +1,23 @@
 // get-token on a miss (the fast path already answered every fresh cache hit it could):
 // parse → key → cache → (lock → re-read → refresh or log in → write) → ExecCredential.
-import type { CredentialProvider, ProviderContext } from '../providers/types.js';
+import type { CredentialProvider, ProviderModule } from '../providers/types.js';
 import type { Infrastructure } from '../infra/types.js';
 import type { ExecInfo } from '../exec/exec-info.js';
-import { formatExecCredential, isFresh } from '../exec/exec-credential.js';
-import { parseFlags, UsageError, type FlagValues } from '../exec/flags.js';
+import { formatExecCredential, isFresh, marginFor } from '../exec/exec-credential.js';
+import { parseFlags, type FlagValues } from '../exec/flags.js';
+import { resolveCommonOptions, type CommonOptions } from '../exec/common-options.js';
+import { UsageError, LoginFailedError, oneLine } from '../shared/errors.js';
 import { cacheKey } from '../store/cache-key.js';
 import { withKeyLock } from '../store/lock.js';
 import { openTokenStore, type TokenStore } from '../store/token-store.js';
-import { openSecretStore, scopedSecrets } from '../store/secret-store.js';
 import { clearFailure, recentFailure, recordFailure } from '../store/failure-marker.js';
 import type { CacheEntry } from '../store/token-cache.js';
-import { LoginFailedError, KubecredError, oneLine } from '../shared/errors.js';
-import { resolveCommonOptions, type CommonOptions } from './common-options.js';
+import { checkObtained, entryFor, providerContext } from './provider-context.js';
 
 export interface GetTokenInput {
-  provider: CredentialProvider<unknown>;
+  module: ProviderModule;
+  /** The registry (for finding the context in messages). */
+  modules: readonly ProviderModule[];
   argv: readonly string[];
   execInfo: ExecInfo;
   contextName?: string;
@@ -34,17 +36,27 @@ export interface Resolved {
 }
 
 /** Parses get-token arguments exactly as the fast path does, then validates them. */
-export function resolveInvocation(provider: CredentialProvider<unknown>, argv: readonly string[], env: Record<string, string | undefined>): Resolved {
-  const { values, positionals } = parseFlags(provider.getTokenFlags, argv, env);
+export function resolveInvocation(
+  module: ProviderModule,
+  provider: CredentialProvider<unknown>,
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+): Resolved {
+  const { values, positionals } = parseFlags(module.getTokenFlags, argv, env);
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}: flags only, see --help`);
   const common = resolveCommonOptions(values, env);
   const settings = provider.settings(values, env);
-  return { values, settings, key: cacheKey(provider.identity(values)), common };
+  return { values, settings, key: cacheKey(module.identity(values)), common };
 }
 
+/** The entry when it may be served: its margin is --min-validity, or less for a short-lived credential. */
 function freshEntry(read: Awaited<ReturnType<TokenStore['read']>>, nowMs: number, minValidityMs: number): CacheEntry | undefined {
   if (read.status !== 'hit' || !read.entry.credential) return undefined;
-  return isFresh(Date.parse(read.entry.expiresAt), nowMs, minValidityMs) ? read.entry : undefined;
+  return isFresh(Date.parse(read.entry.expiresAt), nowMs, marginOf(read.entry, minValidityMs)) ? read.entry : undefined;
+}
+
+function marginOf(entry: CacheEntry, minValidityMs: number): number {
+  return marginFor(minValidityMs, Date.parse(entry.obtainedAt), Date.parse(entry.expiresAt));
 }
 
 export interface GetTokenResult {
@@ -56,13 +68,14 @@ export interface GetTokenResult {
 }
 
 export async function getToken(infra: Infrastructure, input: GetTokenInput): Promise<GetTokenResult> {
-  const { provider, execInfo } = input;
-  const { values, settings, key, common } = resolveInvocation(provider, input.argv, infra.env);
+  const { module, execInfo } = input;
+  const provider = await module.load();
+  const { values, settings, key, common } = resolveInvocation(module, provider, input.argv, infra.env);
   const { log, clock } = infra;
   const startedAt = clock.now();
   const tokens = await openTokenStore({ dir: common.cacheDir, storage: common.storage, notice: (m) => log.info(m) });
   const print = (entry: CacheEntry, fromCache: boolean): GetTokenResult => ({
-    output: formatExecCredential(execInfo.apiVersion, entry.credential!, Date.parse(entry.expiresAt), common.minValidityMs),
+    output: formatExecCredential(execInfo.apiVersion, entry.credential!, Date.parse(entry.expiresAt), marginOf(entry, common.minValidityMs)),
     entry,
     fromCache,
   });
@@ -93,15 +106,15 @@ export async function getToken(infra: Infrastructure, input: GetTokenInput): Pro
       }
       const again = input.explicitLogin ? undefined : recentFailure(common.cacheDir, key, clock.now());
       if (again !== undefined) throw new LoginFailedError(`${again} (another kubecred's login just failed; retry in 30 s${hint(input.contextName)})`);
-      const secretStore = await openSecretStore({ cacheDir: common.cacheDir, notice: (m) => log.info(m) });
-      const ctx: ProviderContext = {
+      const ctx = await providerContext({
         infra,
-        secrets: scopedSecrets(secretStore, key),
+        modules: input.modules,
+        cacheDir: common.cacheDir,
+        key,
         interactive: execInfo.interactive,
         cluster: execInfo.cluster,
-        key,
         contextName: input.contextName,
-      };
+      });
       let obtained;
       try {
         obtained = await provider.obtain(ctx, settings, previous, common.forceRefresh ? 'login' : 'auto');
@@ -109,22 +122,8 @@ export async function getToken(infra: Infrastructure, input: GetTokenInput): Pro
         if (err instanceof LoginFailedError) recordFailure(common.cacheDir, key, oneLine(err), clock.now());
         throw err;
       }
-      if (!isFresh(obtained.expiresAt.getTime(), clock.now(), common.minValidityMs)) {
-        throw new KubecredError(
-          `the new credential expires at ${obtained.expiresAt.toISOString()}, within --min-validity (${common.minValidityMs / 1000}s): lower --min-validity`,
-        );
-      }
-      const entry: CacheEntry = {
-        v: 1,
-        provider: provider.kind,
-        identity: provider.identity(values),
-        label: obtained.label,
-        storage: 'disk',
-        expiresAt: obtained.expiresAt.toISOString(),
-        obtainedAt: new Date(clock.now()).toISOString(),
-        credential: obtained.material,
-        meta: obtained.meta,
-      };
+      checkObtained(obtained, clock.now(), common.minValidityMs, infra);
+      const entry = entryFor(module, values, obtained, clock.now());
       await tokens.write(key, entry);
       clearFailure(common.cacheDir, key);
       return print(entry, false);

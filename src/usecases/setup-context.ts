@@ -1,7 +1,8 @@
 // setup-context, shared by every provider: writes cluster + user (exec entry running kubecred) +
 // context into the kubeconfig, kubectl's way (lock, merge rules, entries updated where they live).
 // Everything is validated before the lock is taken, and a refusal of any entry writes nothing.
-import { UsageError } from '../exec/flags.js';
+
+import { UsageError } from '../shared/errors.js';
 import {
   currentContextOf,
   displayPath,
@@ -47,6 +48,8 @@ export interface SetupContextInput {
   cluster: ClusterEntry;
   exec: ExecSpec;
   namespace?: string;
+  /** Namespace when neither --namespace nor the existing context sets one (Keystone: the project's). */
+  defaultNamespace?: string;
   use: boolean;
   force: boolean;
   lock?: LockOptions;
@@ -70,30 +73,18 @@ export interface SetupContextSummary {
 }
 
 /**
- * Flags whose value is a secret. kubecred reads secrets from the prompt, the environment or the
- * secret store at get-token time; a kubeconfig is copied around, backed up and pasted in tickets.
+ * Flags whose value is a secret (a password, a client or application-credential secret, a token).
+ * kubecred reads secrets from the prompt, the environment or the secret store at get-token time; a
+ * kubeconfig is copied around, backed up and pasted in tickets.
  */
-export const SECRET_FLAGS: readonly string[] = [
-  'password',
-  'os-password',
-  'client-secret',
-  'oidc-client-secret',
-  'application-credential-secret',
-  'os-application-credential-secret',
-  'token',
-  'os-token',
-  'id-token',
-  'access-token',
-  'refresh-token',
-  'secret',
-];
+const SECRET_FLAG = /^(?:.*-)?(?:password|secret)$|^(?:os-|id-|access-|refresh-)?token$/i;
 const SECRET_ENV = /(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|ACCESS_TOKEN|ID_TOKEN|REFRESH_TOKEN)$/i;
 
 /** Throws if an exec arg or env entry would put a secret into the kubeconfig (belt and braces). */
 export function assertNoSecrets(exec: Pick<ExecConfig, 'args' | 'env'>): void {
   for (const arg of exec.args ?? []) {
     const m = /^--?([^=]+)(=|$)/.exec(arg);
-    if (m && SECRET_FLAGS.includes(m[1]!.toLowerCase())) {
+    if (m && SECRET_FLAG.test(m[1]!)) {
       throw new UsageError(`refusing to write --${m[1]} into a kubeconfig: secrets stay out of it (kubecred asks for them, or reads them from the environment or the secret store, at get-token time)`);
     }
   }
@@ -142,7 +133,7 @@ export async function setupContext(input: SetupContextInput): Promise<SetupConte
       };
       const contextDoc = originDoc(docs, 'contexts', input.contextName, target);
       // Without --namespace, keep the namespace the user chose later (`kubectl config set-context --current --namespace`).
-      const namespace = input.namespace ?? getNamed(contextDoc, 'contexts', input.contextName)?.namespace;
+      const namespace = input.namespace ?? getNamed(contextDoc, 'contexts', input.contextName)?.namespace ?? input.defaultNamespace;
       const context: ContextEntry = { cluster: input.clusterName, user: input.userName, ...(namespace ? { namespace } : {}) };
       const outcome = {
         cluster: put('clusters', input.clusterName, input.cluster),

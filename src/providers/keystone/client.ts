@@ -1,6 +1,7 @@
 // The few Keystone v3 calls kubecred makes, over the shared HTTP client (proxies, CA, timeouts).
 // Request bodies carry secrets: nothing here ever puts a body, or a token, into a message.
-import { createFetch, type FetchFunction } from '../../infra/http.js';
+import type { FetchFunction } from '../../infra/http.js';
+import type { HttpPort } from '../../infra/types.js';
 import { KubecredError } from '../../shared/errors.js';
 
 export interface TokenInfo {
@@ -59,9 +60,9 @@ export class KeystoneClient {
   readonly host: string;
   private readonly fetch: FetchFunction;
 
-  constructor(readonly authUrl: string, options: { caFile?: string; insecure?: boolean; env: Record<string, string | undefined> }) {
+  constructor(readonly authUrl: string, options: { caFile?: string; insecure?: boolean; env: Record<string, string | undefined>; http: HttpPort }) {
     this.host = new URL(authUrl).host;
-    const fetch = createFetch({ caFiles: options.caFile ? [options.caFile] : [], insecureSkipTlsVerify: options.insecure, env: options.env });
+    const fetch = options.http.fetcher({ caFiles: options.caFile ? [options.caFile] : [], insecureSkipTlsVerify: options.insecure, env: options.env });
     this.fetch = async (url, init) => {
       try {
         return await fetch(url, init);

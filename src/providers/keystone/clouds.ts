@@ -1,11 +1,11 @@
 // clouds.yaml / secure.yaml, found where openstacksdk (and so the `openstack` CLI) looks, so that
 // `--os-cloud NAME` means what it means to the user's other OpenStack tools. secure.yaml holds the
 // secrets of the same clouds and is merged over clouds.yaml, key by key.
+import { UsageError } from '../../shared/errors.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { parse } from 'yaml';
-import { UsageError } from '../../exec/flags.js';
 
 /** The fields of one cloud that kubecred uses (secrets included: never print this object). */
 export interface CloudEntry {

@@ -71,7 +71,7 @@ async function deleteCredential(client: KeystoneClient, d: Deletion): Promise<{ 
 }
 
 export async function keystoneLogout(ctx: ProviderContext, s: KeystoneSettings, previous: CacheEntry | undefined, options: Record<string, unknown>): Promise<string[]> {
-  const client = clientFor(s, ctx.infra.env);
+  const client = clientFor(s, ctx.infra);
   const lines: string[] = [];
   const deletion = options.deleteApplicationCredential === true ? await prepareDeletion(ctx, s, previous, client) : undefined;
   const token = cachedToken(previous, ctx.infra.clock.now());

@@ -4,10 +4,10 @@
 //   the secret store (setup-context --remember-password / --create-application-credential),
 //   then OS_PASSWORD / OS_APPLICATION_CREDENTIAL_SECRET, then clouds.yaml (--os-cloud),
 //   then the terminal kubectl handed us; with no terminal, one line saying `kubecred login --context X`.
-import type { CredentialProvider, ObtainedCredential, ProviderContext } from '../types.js';
+import type { CredentialProvider, ProviderContext } from '../types.js';
 import { NeedsInteractionError } from '../../shared/errors.js';
-import { keystoneGetTokenFlags } from './flags.js';
-import { keystoneIdentity } from './identity.js';
+import { describeKeystone, obtainedFrom } from './obtained.js';
+import { keystoneSetup } from './setup.js';
 import { describeUser, keystoneSettings, type KeystoneSettings } from './settings.js';
 import type { KeystoneClient, TokenInfo } from './client.js';
 import { authenticate, CredentialRefusedError } from './authenticate.js';
@@ -60,28 +60,12 @@ async function applicationCredentialToken(ctx: ProviderContext, s: KeystoneSetti
   return authenticate(client, { kind: 'application_credential', ref, ...found }, undefined, promptsFor(ctx));
 }
 
-export function obtainedFrom(token: TokenInfo): ObtainedCredential {
-  return {
-    material: { token: token.id },
-    expiresAt: token.expiresAt,
-    label: token.user.name ?? token.user.id,
-    meta: {
-      userId: token.user.id,
-      userName: token.user.name,
-      projectId: token.project?.id,
-      projectName: token.project?.name,
-      applicationCredentialId: token.applicationCredential?.id,
-    },
-  };
-}
-
-export const keystoneProvider: CredentialProvider<KeystoneSettings> = {
-  kind: 'keystone',
-  getTokenFlags: keystoneGetTokenFlags,
+export const provider: CredentialProvider<KeystoneSettings> = {
   settings: keystoneSettings,
-  identity: keystoneIdentity,
+  setup: keystoneSetup,
+  describe: describeKeystone,
   async obtain(ctx, settings) {
-    const client = clientFor(settings, ctx.infra.env);
+    const client = clientFor(settings, ctx.infra);
     ctx.infra.log.debug(`authenticating to Keystone at ${settings.authUrl}`);
     const token = settings.applicationCredential
       ? await applicationCredentialToken(ctx, settings, client)

@@ -1,7 +1,8 @@
 // get-token keystone flags (+ OS_* env, + clouds.yaml with --os-cloud) → validated settings.
 // Flags win over the cloud entry, as in the `openstack` CLI. Secrets found in clouds.yaml or
 // secure.yaml are kept here for obtain(); the environment's secrets are read by the provider.
-import { booleanFlag, stringFlag, UsageError, type FlagValues } from '../../exec/flags.js';
+import { UsageError } from '../../shared/errors.js';
+import { booleanFlag, stringFlag, type FlagValues } from '../../exec/flags.js';
 import { loadCloud, type CloudEntry } from './clouds.js';
 
 export interface DomainRef {

@@ -1,12 +1,6 @@
-// The Keystone part of `setup-context keystone`: which get-token arguments to write, and the cache
-// key they give (the secret store is scoped to it, so setup stores secrets under the very key
-// get-token will compute). Pure: no I/O.
+// The Keystone part of `setup-context keystone`: which get-token arguments and exec.env to write
+// (the use case computes the cache key from exactly these). Pure: no I/O.
 import type { ExecEnvVar } from '../../kubeconfig/index.js';
-import { parseFlags } from '../../exec/flags.js';
-import { cacheKey, type Identity } from '../../store/cache-key.js';
-import { resolveCommonOptions } from '../../usecases/common-options.js';
-import { keystoneGetTokenFlags } from './flags.js';
-import { keystoneIdentity } from './identity.js';
 import type { DomainRef, KeystoneSettings } from './settings.js';
 
 /**
@@ -24,14 +18,11 @@ const OVERRIDES: Record<string, { unless: string[]; vars: string[] }> = {
 const ALWAYS_BLANK = ['OS_CLOUD'];
 const BLANK_FOR_PASSWORD = ['OS_APPLICATION_CREDENTIAL_ID', 'OS_APPLICATION_CREDENTIAL_NAME'];
 
-export interface ExecPlan {
-  /** `get-token keystone --auth-url=… …`: never a secret. */
+export interface ExecArgs {
+  /** The get-token keystone flags: never a secret. */
   args: string[];
+  /** exec.env blanking the OS_* variables that would override them. */
   env: ExecEnvVar[];
-  /** The cache key get-token computes from exactly these args and env, and what it is made of. */
-  key: string;
-  identity: Identity;
-  cacheDir: string;
 }
 
 function domainArgs(prefix: 'user' | 'project', d: DomainRef): string[] {
@@ -66,19 +57,8 @@ function shieldEnv(flagArgs: string[]): ExecEnvVar[] {
   return [...blank].sort().map((name) => ({ name, value: '' }));
 }
 
-export function execPlan(flagArgs: string[], env: Record<string, string | undefined>): ExecPlan {
-  const execEnv = shieldEnv(flagArgs);
-  const merged: Record<string, string | undefined> = { ...env };
-  for (const { name, value } of execEnv) merged[name] = value;
-  const { values } = parseFlags(keystoneGetTokenFlags, flagArgs, merged);
-  const identity = keystoneIdentity(values);
-  return {
-    args: ['get-token', 'keystone', ...flagArgs],
-    env: execEnv,
-    key: cacheKey(identity),
-    identity,
-    cacheDir: resolveCommonOptions(values, merged).cacheDir,
-  };
+export function execArgs(flagArgs: string[]): ExecArgs {
+  return { args: flagArgs, env: shieldEnv(flagArgs) };
 }
 
 /** CloudVeneto's convention: the namespace is the project name, lowercased (CMS → cms). */

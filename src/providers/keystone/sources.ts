@@ -1,18 +1,17 @@
 // Where a Keystone login gets what it needs: the HTTP client for the settings, the prompts (only
 // when kubectl handed us a terminal), and the secret names kept in the secret store.
 import type { ProviderContext } from '../types.js';
-import type { Prompt } from '../../infra/types.js';
+import type { Infrastructure, Prompt } from '../../infra/types.js';
 import type { KeystoneSettings } from './settings.js';
 import { KeystoneClient } from './client.js';
 import type { AuthPrompts } from './authenticate.js';
-import { loginHint } from './login-hint.js';
 
 /** Names in the secret store (scoped to the cache key). */
 export const PASSWORD_SECRET = 'password';
 export const APP_CRED_SECRET = 'application_credential_secret';
 
-export function clientFor(s: KeystoneSettings, env: Record<string, string | undefined>): KeystoneClient {
-  return new KeystoneClient(s.authUrl, { caFile: s.caFile, insecure: s.insecure, env });
+export function clientFor(s: KeystoneSettings, infra: Pick<Infrastructure, 'env' | 'http'>): KeystoneClient {
+  return new KeystoneClient(s.authUrl, { caFile: s.caFile, insecure: s.insecure, env: infra.env, http: infra.http });
 }
 
 /** Whether we may ask a person: kubectl handed us a terminal. */
@@ -29,7 +28,7 @@ export function promptsFor(ctx: ProviderContext): AuthPrompts {
   return {
     passcode: passcodeAsker(ctx.infra.prompt, canAsk(ctx)),
     get loginHint() {
-      return loginHint(ctx.key, ctx.contextName, ctx.infra.env);
+      return ctx.loginCommand();
     },
   };
 }

@@ -73,7 +73,7 @@ async function exchange(
   try {
     response = await oidc.genericGrantRequest(config, 'authorization_code', body);
   } catch (err) {
-    throw new LoginFailedError(describeOidcError(err, 'exchanging the authorization code', settings.clientId).message);
+    throw new LoginFailedError(describeOidcError(err, 'exchanging the authorization code', settings.clientId).message, { cause: err });
   }
   if (!response.id_token) return response;
   const nonce = (response.claims() as { nonce?: unknown } | undefined)?.nonce;

@@ -23,7 +23,7 @@ export async function deviceLogin(ctx: ProviderContext, settings: OidcSettings, 
   try {
     authorization = await oidc.initiateDeviceAuthorization(config, params);
   } catch (err) {
-    throw new LoginFailedError(describeOidcError(err, 'starting the device login', settings.clientId).message);
+    throw new LoginFailedError(describeOidcError(err, 'starting the device login', settings.clientId).message, { cause: err });
   }
   const complete = authorization.verification_uri_complete;
   log.info(
@@ -52,6 +52,6 @@ export async function deviceLogin(ctx: ProviderContext, settings: OidcSettings, 
     if (described instanceof OAuthRefusal && described.code === 'expired_token') {
       throw new LoginFailedError('the device code expired before the login completed; run the command again');
     }
-    throw new LoginFailedError(described.message);
+    throw new LoginFailedError(described.message, { cause: err });
   }
 }

@@ -40,7 +40,7 @@ export async function passwordLogin(ctx: ProviderContext, settings: OidcSettings
     return await oidc.genericGrantRequest(config, 'password', params);
   } catch (err) {
     const described = describeOidcError(err, `logging in as ${settings.username}`, settings.clientId);
-    throw new LoginFailedError(described.message);
+    throw new LoginFailedError(described.message, { cause: err });
   }
 }
 
@@ -57,6 +57,6 @@ export async function clientCredentialsLogin(settings: OidcSettings, idp: IdpCli
   try {
     return await oidc.clientCredentialsGrant(config, params);
   } catch (err) {
-    throw new LoginFailedError(describeOidcError(err, `getting a token for client ${settings.clientId}`, settings.clientId).message);
+    throw new LoginFailedError(describeOidcError(err, `getting a token for client ${settings.clientId}`, settings.clientId).message, { cause: err });
   }
 }

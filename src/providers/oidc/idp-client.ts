@@ -4,7 +4,8 @@
 // in a way stale metadata could explain; the JWKS is fetched again only for an unknown key id.
 import * as oidc from 'openid-client';
 import type { Logger } from '../../infra/types.js';
-import { createFetch, type FetchFunction } from '../../infra/http.js';
+import type { FetchFunction } from '../../infra/http.js';
+import type { Infrastructure } from '../../infra/types.js';
 import { KubecredError } from '../../shared/errors.js';
 import { describeOidcError } from './errors.js';
 import { checkSignature, isJwkSet, type JwkSet } from './jws.js';
@@ -59,24 +60,25 @@ export class IdpClient {
   private discoveredNow = false;
   private jwksFetchedNow = false;
   readonly fetch: FetchFunction;
+  private readonly log: Logger;
 
   constructor(
     private readonly settings: OidcSettings,
     private readonly clientSecret: string | undefined,
-    env: Record<string, string | undefined>,
-    private readonly log: Logger,
+    infra: Pick<Infrastructure, 'env' | 'log' | 'http'>,
     cached: OidcMeta | undefined,
   ) {
+    this.log = infra.log;
     const issuer = new URL(settings.issuerUrl);
     if (issuer.protocol === 'http:' && !isLoopbackHost(issuer.hostname)) {
       throw new KubecredError(`--issuer-url ${settings.issuerUrl} uses plain http: kube-apiserver accepts only https issuers`);
     }
-    const base = createFetch({
+    const base = infra.http.fetcher({
       caFiles: settings.caFiles,
       caData: settings.caData,
       insecureSkipTlsVerify: settings.insecureSkipTlsVerify,
       timeoutMs: settings.requestTimeoutMs,
-      env,
+      env: infra.env,
       caFlag: '--oidc-ca-file',
     });
     const extra = settings.requestHeaders;

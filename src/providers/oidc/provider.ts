@@ -6,8 +6,7 @@ import type { CredentialProvider, ObtainedCredential, ObtainMode, ProviderContex
 import type { CacheEntry } from '../../store/token-cache.js';
 import { noticeOnce } from '../../store/secret-store.js';
 import { KubecredError, LoginFailedError } from '../../shared/errors.js';
-import { oidcGetTokenFlags } from './flags.js';
-import { oidcIdentity } from './identity.js';
+import { describeOidc, oidcSetup } from './setup.js';
 import { oidcSettings, type OidcSettings } from './settings.js';
 import { IdpClient, parseMeta } from './idp-client.js';
 import { credentialFrom, type TokenResponse } from './credential.js';
@@ -54,7 +53,7 @@ async function logIn(ctx: ProviderContext, settings: OidcSettings, idp: IdpClien
     return await credentialFrom(ctx, settings, idp, response);
   } catch (err) {
     // A login whose token we refuse (bad signature, no ID token) failed: let the others fail fast.
-    throw err instanceof LoginFailedError ? err : new LoginFailedError((err as Error).message);
+    throw err instanceof LoginFailedError ? err : new LoginFailedError((err as Error).message, { cause: err });
   }
 }
 
@@ -85,7 +84,7 @@ async function refresh(ctx: ProviderContext, settings: OidcSettings, idp: IdpCli
       log.info('kubecred: the refresh token is no longer valid (expired or revoked); logging in again');
       return undefined;
     }
-    throw new LoginFailedError((err as Error).message);
+    throw new LoginFailedError((err as Error).message, { cause: err });
   }
   if (!response.id_token && !settings.useAccessToken) {
     log.debug('the IdP refreshed without an ID token; logging in again');
@@ -94,7 +93,7 @@ async function refresh(ctx: ProviderContext, settings: OidcSettings, idp: IdpCli
   try {
     return await credentialFrom(ctx, settings, idp, response, { refresh: true, expectSubject: subject });
   } catch (err) {
-    throw new LoginFailedError((err as Error).message);
+    throw new LoginFailedError((err as Error).message, { cause: err });
   }
 }
 
@@ -112,7 +111,7 @@ async function obtain(ctx: ProviderContext, settings: OidcSettings, previous: Ca
   const clientSecret = settings.clientSecret ?? (await ctx.secrets.get('client_secret'));
   // `kubecred login` also re-reads discovery: it is what people run when something looks wrong.
   const meta = mode === 'login' ? undefined : parseMeta(previous?.meta);
-  const idp = new IdpClient(settings, clientSecret, ctx.infra.env, log, meta);
+  const idp = new IdpClient(settings, clientSecret, ctx.infra, meta);
   if (mode === 'auto' && settings.grantType !== 'client-credentials') {
     const refreshToken = await ctx.secrets.get('refresh_token');
     if (refreshToken) {
@@ -130,7 +129,7 @@ async function logout(ctx: ProviderContext, settings: OidcSettings, previous: Ca
   const host = new URL(settings.issuerUrl).host;
   const clientSecret = settings.clientSecret ?? (await ctx.secrets.get('client_secret'));
   try {
-    const idp = new IdpClient(settings, clientSecret, ctx.infra.env, ctx.infra.log, parseMeta(previous?.meta));
+    const idp = new IdpClient(settings, clientSecret, ctx.infra, parseMeta(previous?.meta));
     let config = await idp.config();
     if (!config.serverMetadata().revocation_endpoint && idp.usedCachedMetadata) {
       await idp.discover();
@@ -148,11 +147,10 @@ async function logout(ctx: ProviderContext, settings: OidcSettings, previous: Ca
   }
 }
 
-export const oidcProvider: CredentialProvider<OidcSettings> = {
-  kind: 'oidc',
-  getTokenFlags: oidcGetTokenFlags,
+export const provider: CredentialProvider<OidcSettings> = {
   settings: oidcSettings,
-  identity: oidcIdentity,
   obtain,
   logout,
+  setup: oidcSetup,
+  describe: describeOidc,
 };

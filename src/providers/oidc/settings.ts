@@ -1,7 +1,8 @@
 // `get-token oidc` flags (+ env) → validated settings. Every problem is a UsageError (exit 2) whose
 // one line says how to fix the kubeconfig.
-import { booleanFlag, listFlag, parseDuration, stringFlag, UsageError, type FlagValues } from '../../exec/flags.js';
-import { resolveCommonOptions } from '../../usecases/common-options.js';
+import { UsageError } from '../../shared/errors.js';
+import { booleanFlag, listFlag, parseDuration, stringFlag, type FlagValues } from '../../exec/flags.js';
+import { resolveCommonOptions } from '../../exec/common-options.js';
 
 export const GRANT_TYPES = ['auto', 'authcode', 'authcode-keyboard', 'device-code', 'password', 'client-credentials'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
@@ -161,7 +162,7 @@ export function oidcSettings(values: FlagValues, env: Record<string, string | un
     requestHeaders: parsePairs('request-header', listFlag(values, 'request-header')),
     caFiles: listFlag(values, 'oidc-ca-file'),
     caData: listFlag(values, 'oidc-ca-data'),
-    insecureSkipTlsVerify: booleanFlag(values, 'insecure-skip-tls-verify'),
+    insecureSkipTlsVerify: booleanFlag(values, 'oidc-insecure-skip-tls-verify'),
     loginHint: stringFlag(values, 'login-hint'),
     pkce: pkceMethod !== 'no',
     offlineAccess: !booleanFlag(values, 'no-offline-access'),

@@ -33,7 +33,9 @@ export function watchArgv(secrets: readonly string[]): ArgvWatch {
       });
     }
   };
+  // unref: a test that fails before stop() must not keep the test process alive.
   const timer = setInterval(sample, 5);
+  timer.unref();
   sample();
   return {
     stop() {

@@ -1,6 +1,8 @@
-// The get-token options every provider shares, resolved once.
-import { DEFAULT_MIN_VALIDITY_MS } from '../exec/common-flags.js';
-import { booleanFlag, parseDuration, stringFlag, UsageError, type FlagValues } from '../exec/flags.js';
+// The get-token options every provider shares, resolved once, the same way on the fast path and
+// in the full CLI (so both look in the same cache dir with the same margin).
+import { UsageError } from '../shared/errors.js';
+import { DEFAULT_MIN_VALIDITY_MS } from './common-flags.js';
+import { booleanFlag, parseDuration, stringFlag, type FlagValues } from './flags.js';
 import { defaultCacheDir } from '../store/paths.js';
 import type { TokenStorage } from '../store/token-cache.js';
 
@@ -12,16 +14,19 @@ export interface CommonOptions {
   verbose: boolean;
 }
 
+export const TOKEN_STORAGES: readonly TokenStorage[] = ['disk', 'keyring', 'none'];
+
+/** `values` come from parseFlags, which has already expanded `~` in --token-cache-dir. */
 export function resolveCommonOptions(values: FlagValues, env: Record<string, string | undefined>): CommonOptions {
   const minText = stringFlag(values, 'min-validity');
   const storage = stringFlag(values, 'token-cache-storage') ?? 'disk';
-  if (storage !== 'disk' && storage !== 'keyring' && storage !== 'none') {
+  if (!(TOKEN_STORAGES as readonly string[]).includes(storage)) {
     throw new UsageError(`--token-cache-storage takes disk, keyring or none, not ${JSON.stringify(storage)}`);
   }
   return {
     minValidityMs: minText === undefined ? DEFAULT_MIN_VALIDITY_MS : parseDuration('min-validity', minText),
-    cacheDir: stringFlag(values, 'token-cache-dir') ?? defaultCacheDir(env),
-    storage,
+    cacheDir: stringFlag(values, 'token-cache-dir') || defaultCacheDir(env),
+    storage: storage as TokenStorage,
     forceRefresh: booleanFlag(values, 'force-refresh'),
     verbose: booleanFlag(values, 'verbose'),
   };
