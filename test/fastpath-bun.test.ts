@@ -8,6 +8,8 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { kubecredBin, repoRoot } from './helpers/cli.js';
+import { startApiServer } from './fixtures/apiserver.js';
+import { requireKubectl, runKubectl } from './fixtures/kubectl.js';
 import { writeEntry } from '../src/store/token-cache.js';
 import { cacheKey } from '../src/store/cache-key.js';
 import { providerModules } from '../src/providers/registry.js';
@@ -100,4 +102,44 @@ test('under Bun without a usable Node: one line that says what to do, exit 1', {
   const r = spawnSync(bun!, [kubecredBin, '--version'], { env: { HOME: h.root, PATH: join(h.root, 'empty'), KUBECRED_NODE: join(h.root, 'gone') }, encoding: 'utf8' });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^kubecred: this context runs kubecred under Bun, .*install Node >= 20 and put it on PATH, or run setup-context again with --runtime node\n$/);
+});
+
+test('setup-context --runtime bun: the real kubectl gets its token from Bun, a miss from Node', { skip, timeout: 120_000 }, async (t) => {
+  const kubectl = requireKubectl(t);
+  if (!kubectl) return;
+  const h = home();
+  const token = 'bun-static-token-' + 'x'.repeat(20);
+  const api = await startApiServer({ staticTokens: { [token]: { user: 'bun-user' } } });
+  t.after(() => api.close());
+  // bun on PATH for setup-context (auto picks it) and for kubectl (it runs `bun …`).
+  const bunDir = join(h.root, 'bun-bin');
+  mkdirSync(bunDir);
+  writeFileSync(join(bunDir, 'bun'), `#!/bin/sh\necho bun >> '${join(h.root, 'bun-ran.log')}'\nexec '${bun}' "$@"\n`);
+  chmodSync(join(bunDir, 'bun'), 0o755);
+  const node = recordingNode(h.root);
+  const env = { ...h.env, PATH: `${bunDir}${delimiter}${process.env.PATH}`, KUBERNETES_EXEC_INFO: undefined };
+  const kubeconfig = join(h.root, 'kubeconfig');
+  const setup = spawnSync(process.execPath, [kubecredBin, 'setup-context', 'oidc', '--context', 'bun', '--server', api.url,
+    '--certificate-authority-data', Buffer.from(api.caPem).toString('base64'), '--kubeconfig', kubeconfig, '--use',
+    '--runtime', 'auto', ...args.slice(2)], { env, encoding: 'utf8' });
+  assert.equal(setup.status, 0, setup.stderr);
+  assert.match(setup.stderr, /^runtime: bun /m);
+  const config = readFileSync(kubeconfig, 'utf8');
+  assert.match(config, /command: bun\n/);
+  assert.match(config, /name: KUBECRED_NODE\n\s+value: /);
+
+  // A hit: Bun alone answers, Node never starts.
+  h.write({ token });
+  const hit = await runKubectl(['get', '--raw', '/version'], { kubeconfig, env: { ...env, KUBECRED_NODE: undefined }, kubectl: kubectl.path });
+  assert.equal(hit.code, 0, hit.stderr);
+  assert.equal(api.requestsBy('bun-user').length > 0, true);
+  assert.equal(readFileSync(join(h.root, 'bun-ran.log'), 'utf8').trim(), 'bun');
+  assert.equal(existsSync(node.log), false);
+
+  // A miss: the exec entry's KUBECRED_NODE (the Node that ran setup-context) takes over; here the
+  // expired entry cannot be refreshed (no IdP), so kubectl reports kubecred's own error.
+  h.write({ token }, -60_000);
+  const miss = await runKubectl(['get', '--raw', '/version'], { kubeconfig, env, kubectl: kubectl.path });
+  assert.notEqual(miss.code, 0);
+  assert.match(miss.stderr, /kubecred: /);
 });
