@@ -21,7 +21,7 @@ export const clusterSetupFlags: readonly FlagSpec[] = [
   {
     name: 'runtime',
     type: 'string',
-    description: 'what kubectl starts kubecred with: node, bun (cache hits under Bun, ~3x faster; anything else under Node) or auto (bun when on PATH)',
+    description: 'what kubectl starts kubecred with: node, bun (Bun answers cache hits, Node everything else) or auto (bun when on PATH)',
     defaultText: 'node',
   },
   { name: 'exec-api-version', type: 'string', description: 'exec API version: v1, or v1beta1 for kubectl older than 1.22', defaultText: 'by the kubectl on PATH' },
