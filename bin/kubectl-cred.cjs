@@ -1,3 +1,4 @@
 #!/usr/bin/env node
 'use strict';
-require('../dist/kubecred.cjs');
+// `kubectl cred …`: kubectl finds this bin on PATH as a plugin; the same program as `kubecred`.
+require('./kubecred.cjs');

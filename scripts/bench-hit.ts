@@ -19,19 +19,24 @@ export interface HitScenario {
 }
 
 const jwt = 'eyJhbGciOiJSUzI1NiJ9.' + 'x'.repeat(800) + '.sig';
-// A tenant's admin kubeconfig carries an RSA-4096 client certificate and key: ~2 KiB and ~3 KiB
-// of PEM, base64 once more in the ExecCredential. Written straight into the cache as a stand-in
-// until the tenant provider lands (its fast path is the same code reading a bigger entry).
+// A tenant's admin kubeconfig carries a client certificate and key (Kamaji: RSA-2048, ~1.2 KiB and
+// ~1.7 KiB of PEM); the fast path prints them without parsing.
 const pem = (label: string, bytes: number) => `-----BEGIN ${label}-----\n${'A'.repeat(bytes).replace(/(.{64})/g, '$1\n')}\n-----END ${label}-----\n`;
 
 export const HIT_SCENARIOS: HitScenario[] = [
   { name: 'oidc', args: ['get-token', 'oidc', '--issuer-url=https://idp.example/realms/cozy', '--client-id=kubernetes', '--extra-scope=groups', '--skip-open-browser'], credential: { token: jwt } },
   { name: 'keystone', args: ['get-token', 'keystone', '--auth-url=https://keystone.example:5000/v3', '--username=alice', '--user-domain-name=cloudveneto', '--project-name=CMS'], credential: { token: 'gAAAAA' + 'k'.repeat(180) } },
+  { name: 'iam', args: ['get-token', 'iam', '--issuer-url=https://iam.example/', '--audience=kubernetes'], credential: { token: jwt } },
   {
-    name: 'client certificate (tenant stand-in)',
-    args: ['get-token', 'oidc', '--issuer-url=https://idp.example/realms/tenant-stand-in', '--client-id=kubernetes'],
+    name: 'tenant (client certificate)',
+    args: ['get-token', 'tenant', '--management-context=cozy', '--tenant=acme', '--cluster=dev'],
+    credential: { clientCertificateData: pem('CERTIFICATE', 1110), clientKeyData: pem('RSA PRIVATE KEY', 1590) },
+  },
+  {
+    name: 'big client certificate (stand-in)',
+    args: ['get-token', 'tenant', '--management-context=cozy', '--tenant=acme', '--cluster=big'],
     credential: { clientCertificateData: pem('CERTIFICATE', 2000), clientKeyData: pem('RSA PRIVATE KEY', 3200) },
-    note: 'a 5 KiB clientCertificateData/clientKeyData entry written into the cache under an oidc key, until the tenant provider lands',
+    note: 'a 5 KiB RSA-4096-sized clientCertificateData/clientKeyData entry written straight into the cache',
   },
 ];
 

@@ -17,7 +17,12 @@ const FULL_CLI_EXTERNAL = [
   'qrcode', // device flow only
 ];
 
-const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', legalComments: 'none' };
+// `npm pack` / `npm publish` run this as `prepare`: the package ships no source maps (they would
+// point at src/, which is not in it, and carry the sources); a dev build keeps them for stack traces.
+const release = process.env.npm_command === 'pack' || process.env.npm_command === 'publish' || process.argv.includes('--release');
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+const common = { define: { __KUBECRED_VERSION__: JSON.stringify(version) }, bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', legalComments: 'none' };
 
 // The registry's modules load their provider with import('./provider.js'); the fast path never
 // calls those loaders, so their targets become an empty stub here (no provider code, no import()).
@@ -51,7 +56,7 @@ await build({
   outExtension: { '.js': '.mjs' },
   format: 'esm',
   external: FULL_CLI_EXTERNAL,
-  sourcemap: 'linked',
+  sourcemap: release ? false : 'linked',
   banner: { js: "import { createRequire as __kubecredCreateRequire } from 'node:module'; const require = __kubecredCreateRequire(import.meta.url);" },
 });
 

@@ -1,66 +1,84 @@
-// `npm run demo`: the main job end to end on this machine, no external service. Starts a local
-// OIDC provider and a kube-apiserver-like HTTPS server (the test fixtures), sets up a context with
-// `kubecred setup-context oidc`, and runs the real kubectl through it: first a login, then a cache hit.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { startIdp } from '../test/fixtures/idp.js';
-import { startApiServer } from '../test/fixtures/apiserver.js';
+// `npm run demo`: kubecred's main job end to end on this machine, no external service: local
+// servers (the test fixtures), `kubecred setup-context`, and the real kubectl logging in through it.
+// `npm run demo -- --all` tours every provider this machine can run; `--browser` logs in with the
+// real browser instead of the demo's login helper. Each provider is one step in scripts/demo/.
 import { findKubectl } from '../test/fixtures/kubectl.js';
+import { DemoSession, StepFailed, type DemoStep } from './demo/session.js';
+import { commandExists } from './demo/commands.js';
+import { oidcStep } from './demo/oidc.js';
+import { keystoneStep } from './demo/keystone.js';
+import { iamStep } from './demo/iam.js';
+import { tenantStep } from './demo/tenant.js';
 
-const repo = resolve(import.meta.dirname, '..');
-const bin = join(repo, 'bin', 'kubecred.cjs');
-const say = (m: string) => process.stdout.write(`\n\x1b[1m== ${m}\x1b[0m\n`);
+const steps: DemoStep[] = [oidcStep, keystoneStep, iamStep, tenantStep];
+
+const USAGE = 'usage: npm run demo [-- --all] [-- --browser]';
+const flags = process.argv.slice(2);
+const unknown = flags.filter((f) => f !== '--all' && f !== '--browser');
+if (unknown.length > 0) {
+  console.error(`demo: unknown option ${unknown[0]}; ${USAGE}`);
+  process.exit(2);
+}
+const all = flags.includes('--all');
 
 const kubectl = findKubectl();
 if (!kubectl) {
-  console.error('demo: kubectl not found: install it (Debian: apt-get install kubernetes-client) and run npm run demo again');
+  console.error('demo: kubectl not found: install it (Debian: apt-get install kubernetes-client, or set KUBECTL=/path/to/kubectl) and run npm run demo again');
   process.exit(1);
 }
-const home = mkdtempSync(join(tmpdir(), 'kubecred-demo-'));
-const idp = await startIdp({});
-const api = await startApiServer({ oidc: { issuerUrl: idp.issuer, clientId: idp.publicClientId, usernameClaim: 'email', groupsClaim: 'groups' } });
-api.putSecret('team-a', 'db-password', { password: 'hunter2' });
-const caFile = join(home, 'cluster-ca.crt');
-writeFileSync(caFile, api.caPem);
-const env = {
-  ...process.env,
-  HOME: home,
-  KUBECONFIG: join(home, '.kube', 'config'),
-  KUBECACHEDIR: join(home, '.kube', 'cache'),
-  PATH: `${join(repo, 'bin')}:${process.env.PATH}`,
-};
-// Asynchronous on purpose: the IdP and the API server live in this very process.
-const run = async (title: string, file: string, args: string[]) => {
-  process.stdout.write(`$ ${[file === process.execPath ? 'kubecred' : 'kubectl', ...args].join(' ')}\n`);
-  const started = process.hrtime.bigint();
-  const child = spawn(file, file === process.execPath ? [bin, ...args] : args, { env, stdio: 'inherit', cwd: repo });
-  const status = await new Promise<number | null>((resolveExit) => child.on('close', resolveExit));
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  process.stdout.write(`(${title}: exit ${status}, ${ms.toFixed(0)} ms)\n`);
-  if (status !== 0) throw new Error(`${title} failed`);
-};
 
-try {
-  say(`local IdP ${idp.issuer}, API server ${api.url}, kubectl ${kubectl.gitVersion}`);
-  say('1. write cluster, user and context once');
-  await run('setup-context', process.execPath, [
-    'setup-context', 'oidc', '--context', 'demo', '--server', api.url, '--certificate-authority', caFile,
-    '--issuer-url', idp.issuer, '--client-id', idp.publicClientId, '--extra-scope', 'email', '--extra-scope', 'groups',
-    '--namespace', 'team-a', '--browser-command', `${process.execPath} --import tsx ${join(repo, 'scripts', 'demo-browser.ts')}`, '--use',
-  ]);
-  say('2. the first kubectl command logs in (the demo browser fills in the IdP login page)');
-  await run('first kubectl', kubectl.path, ['get', 'secret', 'db-password', '-o', 'yaml']);
-  say('3. the next ones are answered from the cache: no IdP request');
-  const before = idp.counts.token;
-  await run('second kubectl', kubectl.path, ['auth', 'whoami']);
-  process.stdout.write(`IdP token requests during the second command: ${idp.counts.token - before}\n`);
-  say('4. what is cached');
-  await run('cache list', process.execPath, ['cache', 'list']);
-  say('done: kubecred logged kubectl in once and served it from its cache');
-} finally {
-  await api.close();
-  await idp.close();
-  rmSync(home, { recursive: true, force: true });
+const session = new DemoSession(kubectl, { realBrowser: flags.includes('--browser') });
+let interrupted = false;
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    process.stderr.write('\ndemo: interrupted: stopping servers and removing temp files…\n');
+    void session.cleanup().then(() => process.exit(code));
+  });
 }
+
+/** After the provider steps: what a person looks at next, then the cache cleared and a new login. */
+async function tour(s: DemoSession): Promise<void> {
+  s.say('who am I, for each context');
+  if (await commandExists(['whoami'])) {
+    for (const c of s.contexts) await s.kubecred(`whoami ${c.name}`, ['whoami', '--context', c.name]);
+  } else {
+    s.note('(skipped: this kubecred has no whoami command yet)');
+  }
+  s.say('what is cached (never the token itself)');
+  await s.kubecred('cache list', ['cache', 'list']);
+  s.say('clear the token cache: refresh tokens and application credentials stay in the secret store');
+  await s.kubecred('cache reset', ['cache', 'reset', '--all']);
+  s.say('the next kubectl command gets a new token by itself: no password, no browser');
+  for (const c of s.contexts) {
+    const before = c.activity?.() ?? {};
+    await s.kubectlRun(s.contexts.length === 1 ? 'kubectl after reset' : `kubectl after reset (${c.provider})`, ['--context', c.name, 'get', 'secrets']);
+    const after = c.activity?.() ?? {};
+    s.note(Object.keys(after).map((k) => `${k}: ${(after[k] ?? 0) - (before[k] ?? 0)}`).join(', '));
+  }
+}
+
+let failed = false;
+try {
+  const started = Date.now();
+  session.note(`kubecred demo: kubectl ${kubectl.gitVersion} (${kubectl.path}), temp HOME ${session.home}`);
+  for (const step of steps) {
+    if (!all && !step.inDefault) continue;
+    session.say(`${step.name}: ${step.title}`);
+    const why = await step.unavailable();
+    if (why) {
+      session.note(`skipped: ${why}`);
+      continue;
+    }
+    await step.run(session);
+  }
+  if (session.contexts.length > 0) await tour(session);
+  session.say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${session.contexts.map((c) => c.name).join(', ')} set up, kubectl logged in once each and served from the cache`);
+  if (!all) session.note('more providers: npm run demo -- --all');
+} catch (err) {
+  failed = true;
+  if (!interrupted) process.stderr.write(`\ndemo: ${err instanceof StepFailed ? err.message : (err as Error).stack ?? err}\n`);
+} finally {
+  if (!interrupted) await session.cleanup();
+}
+if (!interrupted) process.exit(failed ? 1 : 0);

@@ -26,6 +26,8 @@ import { SECRET_VALUE, startOidcRig } from './helpers/oidc/rig.js';
 const NOT_WRITTEN_AT_SETUP: Record<string, string[]> = {
   oidc: ['client-secret', 'password', 'force-refresh', 'verbose'],
   keystone: ['application-credential-secret', 'password', 'force-refresh', 'verbose'],
+  iam: ['force-refresh', 'verbose'],
+  tenant: ['force-refresh', 'verbose'],
 };
 
 test('flag parity: every get-token flag is a setup-context flag of the same name, written into the exec args', () => {

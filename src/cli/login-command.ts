@@ -22,8 +22,9 @@ export function registerLoginLogout(program: Command, modules: readonly Provider
     .requiredOption('--context <name>', 'kubeconfig context')
     .option('--kubeconfig <file>', 'kubeconfig file')
     .option('--delete-application-credential', 'Keystone: also delete the application credential setup-context created')
+    .option('--unregister', 'IAM: also delete the client kubecred registered, when no other context uses it')
     .option('-v, --verbose', 'explain what happens on stderr')
-    .action(async (opts: { context: string; kubeconfig?: string; verbose?: boolean; deleteApplicationCredential?: boolean }) => {
+    .action(async (opts: { context: string; kubeconfig?: string; verbose?: boolean; deleteApplicationCredential?: boolean; unregister?: boolean }) => {
       // A terminal lets a provider ask what revocation needs (Keystone: the password to delete an
       // application credential); without one it says what to set instead.
       const infra = nodeInfrastructure({ verbose: opts.verbose === true, interactive: process.stdin.isTTY === true });
@@ -31,7 +32,7 @@ export function registerLoginLogout(program: Command, modules: readonly Provider
         modules,
         contextName: opts.context,
         kubeconfig: opts.kubeconfig,
-        options: { deleteApplicationCredential: opts.deleteApplicationCredential === true },
+        options: { deleteApplicationCredential: opts.deleteApplicationCredential === true, unregister: opts.unregister === true },
       });
       for (const line of lines) process.stdout.write(line + '\n');
     });

@@ -20,6 +20,7 @@ async function registerCommands(program: Command, first: string | undefined, mod
   (await import('./setup-context-command.js')).registerSetupContext(program, modules);
   (await import('./login-command.js')).registerLoginLogout(program, modules);
   (await import('./cache-command.js')).registerCache(program, modules);
+  (await import('./fetch-kubeconfig-command.js')).registerFetchKubeconfig(program);
 }
 
 export interface ProgramOptions {

@@ -4,5 +4,7 @@
 import type { ProviderModule } from './types.js';
 import { oidcModule } from './oidc/module.js';
 import { keystoneModule } from './keystone/module.js';
+import { tenantModule } from './tenant/module.js';
+import { iamModule } from './iam/module.js';
 
-export const providerModules: readonly ProviderModule[] = [oidcModule, keystoneModule];
+export const providerModules: readonly ProviderModule[] = [oidcModule, keystoneModule, iamModule, tenantModule];

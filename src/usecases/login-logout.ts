@@ -7,6 +7,7 @@ import { openTokenStore } from '../store/token-store.js';
 import { getToken, resolveInvocation } from './get-token.js';
 import { resolveContext } from './resolve-context.js';
 import { openSecrets, providerContext } from './provider-context.js';
+import { updateClusterCa } from './cluster-ca.js';
 
 export interface ContextCommandInput {
   modules: readonly ProviderModule[];
@@ -29,9 +30,12 @@ export async function login(infra: Infrastructure, input: ContextCommandInput & 
     },
   );
   const description = (await ctx.module.load()).describe(result.entry);
+  // A provider that knows the cluster's CA (tenant: from the Secret) fixes a rotated one in the kubeconfig.
+  const caLine = await updateClusterCa({ kubeconfig: input.kubeconfig, env: infra.env, contextName: input.contextName }, result.entry.meta);
   return [
     `logged in to context ${input.contextName} as ${description.summary}; token valid until ${result.entry.expiresAt}`,
     ...description.fields.map(([name, value]) => `  ${name}: ${Array.isArray(value) ? value.join(', ') : value}`),
+    ...(caLine ? [caLine] : []),
   ];
 }
 

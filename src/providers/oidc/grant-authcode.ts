@@ -67,7 +67,7 @@ async function exchange(
   }
   const code = params.get('code');
   if (!code) throw new LoginFailedError('the login callback carried no authorization code; log in again');
-  const body: Record<string, string> = { code, redirect_uri: request.redirectUri };
+  const body: Record<string, string> = { ...Object.fromEntries(settings.tokenParams), code, redirect_uri: request.redirectUri };
   if (request.verifier) body.code_verifier = request.verifier;
   let response: TokenResponse;
   try {

@@ -10,6 +10,10 @@ import { describeOidcError, OAuthRefusal } from './errors.js';
 import type { IdpClient } from './idp-client.js';
 import type { OidcSettings } from './settings.js';
 
+function tokenParams(settings: OidcSettings): Record<string, string> | undefined {
+  return settings.tokenParams.length ? Object.fromEntries(settings.tokenParams) : undefined;
+}
+
 export async function deviceLogin(ctx: ProviderContext, settings: OidcSettings, idp: IdpClient, scope: string): Promise<TokenResponse> {
   const config = await idp.config();
   const { log } = ctx.infra;
@@ -42,15 +46,24 @@ export async function deviceLogin(ctx: ProviderContext, settings: OidcSettings, 
   }
   const waitMs = Math.min(settings.authTimeoutMs, authorization.expires_in * 1000);
   try {
-    return await oidc.pollDeviceAuthorizationGrant(config, authorization, undefined, { signal: AbortSignal.timeout(waitMs) });
+    return await oidc.pollDeviceAuthorizationGrant(config, authorization, tokenParams(settings), { signal: AbortSignal.timeout(waitMs) });
   } catch (err) {
     const name = (err as { cause?: { name?: string } }).cause?.name ?? (err as Error).name;
     if (name === 'TimeoutError' || (err as { code?: string }).code === 'OAUTH_TIMEOUT') {
-      throw new LoginFailedError(`no device login completed within ${Math.round(waitMs / 1000)}s; run the command again`);
+      // The code's own lifetime ran out first: say so (the user may have been about to type it).
+      const expired = authorization.expires_in * 1000 <= settings.authTimeoutMs;
+      throw new LoginFailedError(
+        expired
+          ? `the device code expired after ${Math.round(waitMs / 1000)}s before the login completed; run the command again for a new code`
+          : `no device login completed within ${Math.round(waitMs / 1000)}s; run the command again`,
+      );
     }
     const described = describeOidcError(err, 'device login', settings.clientId);
     if (described instanceof OAuthRefusal && described.code === 'expired_token') {
       throw new LoginFailedError('the device code expired before the login completed; run the command again');
+    }
+    if (described instanceof OAuthRefusal && described.code === 'access_denied') {
+      throw new LoginFailedError('the device login was denied at the IdP; run the command again and confirm the code to retry');
     }
     throw new LoginFailedError(described.message, { cause: err });
   }

@@ -13,7 +13,7 @@ import { loginHint } from './hints.js';
 export async function refreshGrant(idp: IdpClient, settings: OidcSettings, refreshToken: string): Promise<TokenResponse> {
   const config = await idp.config();
   try {
-    return await oidc.refreshTokenGrant(config, refreshToken);
+    return await oidc.refreshTokenGrant(config, refreshToken, settings.tokenParams.length ? Object.fromEntries(settings.tokenParams) : undefined);
   } catch (err) {
     throw describeOidcError(err, 'refreshing the token', settings.clientId);
   }

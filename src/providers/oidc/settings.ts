@@ -36,6 +36,11 @@ export interface OidcSettings {
   requestTimeoutMs: number;
   useAccessToken: boolean;
   authParams: Array<[string, string]>;
+  /**
+   * Extra parameters for every token request (code exchange, device polling, refresh). None from
+   * flags; a provider built on this engine sets them (IAM: its `audience`, needed at each refresh).
+   */
+  tokenParams: Array<[string, string]>;
   requestHeaders: Array<[string, string]>;
   caFiles: string[];
   caData: string[];
@@ -159,6 +164,7 @@ export function oidcSettings(values: FlagValues, env: Record<string, string | un
     requestTimeoutMs: requestTimeoutText === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : positive('request-timeout', parseDuration('request-timeout', requestTimeoutText)),
     useAccessToken: booleanFlag(values, 'use-access-token') || grantType === 'client-credentials',
     authParams,
+    tokenParams: [],
     requestHeaders: parsePairs('request-header', listFlag(values, 'request-header')),
     caFiles: listFlag(values, 'oidc-ca-file'),
     caData: listFlag(values, 'oidc-ca-data'),

@@ -4,6 +4,7 @@
 //
 //   --mode login        log in and follow the redirect to kubecred's loopback server (default)
 //   --mode device       complete a device login at the verification URL
+//   --mode device-deny  open the verification URL and deny the request (abort on the confirm page)
 //   --mode code-file    log in, write the redirect URL kubecred's keyboard flow wants to --code-file
 //   --mode wrong-state  call the loopback callback with a forged state
 //   --mode deny         call the loopback callback with error=access_denied (HTML in the description)
@@ -11,7 +12,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 // idp-login.ts imports only node built-ins: this script starts fast (it runs once per "tab").
-import { completeDeviceLogin, completeLogin, completeLoginAndFollow, httpRequest } from '../../fixtures/idp-login.js';
+import { completeDeviceLogin, completeLogin, completeLoginAndFollow, CookieJar, httpRequest, parseForm } from '../../fixtures/idp-login.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -39,6 +40,21 @@ async function main(): Promise<void> {
     }
     case 'device':
       return completeDeviceLogin(url!, creds);
+    case 'device-deny': {
+      const jar = new CookieJar();
+      let page = await httpRequest(url!, { jar, ca: creds.ca });
+      for (let step = 0; step < 5; step++) {
+        const form = parseForm(page.body, page.url);
+        if (!form) throw new Error(`device-deny: no form at ${page.url} (HTTP ${page.status})`);
+        if ('confirm' in form.fields) {
+          const { confirm: _confirm, ...fields } = form.fields;
+          await httpRequest(form.action, { form: { ...fields, abort: 'yes' }, jar, ca: creds.ca });
+          return;
+        }
+        page = await httpRequest(form.action, { form: form.fields, jar, ca: creds.ca });
+      }
+      throw new Error('device-deny: no confirm page');
+    }
     case 'code-file': {
       const landed = await completeLogin(url!, creds);
       writeFileSync(values['code-file']!, landed + '\n');
