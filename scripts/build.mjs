@@ -1,10 +1,21 @@
-// Two bundles: the CommonJS fast path (node built-ins only) and the ESM full CLI, whose npm
-// dependencies stay external and load from node_modules only when a command needs them.
+// Two bundles: the CommonJS fast path (node built-ins only) and the ESM full CLI. Pure-JS packages
+// a refresh or a help screen needs (commander, openid-client with oauth4webapi and jose, yaml) are
+// bundled into the chunks that use them: resolving and translating ~20 files from node_modules
+// (CommonJS ones through the ESM loader) cost a refresh more than their code. Packages that are
+// native, ship files they read at run time, or are big and rarely needed stay in node_modules.
 import { build } from 'esbuild';
 import { chmodSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 
 rmSync('dist', { recursive: true, force: true });
+
+const FULL_CLI_EXTERNAL = [
+  '@napi-rs/keyring', // native
+  'open', // runs the xdg-open script it ships
+  '@kubernetes/client-node', // large; one use case loads it lazily
+  'undici', // large; only with a proxy, extra CAs or --insecure
+  'qrcode', // device flow only
+];
 
 // `npm pack` / `npm publish` run this as `prepare`: the package ships no source maps (they would
 // point at src/, which is not in it, and carry the sources); a dev build keeps them for stack traces.
@@ -44,7 +55,7 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   outExtension: { '.js': '.mjs' },
   format: 'esm',
-  packages: 'external',
+  external: FULL_CLI_EXTERNAL,
   sourcemap: release ? false : 'linked',
   banner: { js: "import { createRequire as __kubecredCreateRequire } from 'node:module'; const require = __kubecredCreateRequire(import.meta.url);" },
 });

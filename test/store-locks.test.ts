@@ -11,7 +11,7 @@ import { lockPath } from '../src/store/paths.js';
 
 const KEY = 'c'.repeat(64);
 const CHILD = 'test/helpers/store/lock-child.ts';
-/** The shortest stale time proper-lockfile accepts: keeps the takeover tests short. */
+/** The shortest stale time withKeyLock accepts: keeps the takeover tests short. */
 const TEST_STALE_MS = 2000;
 
 function tempDir(): string {
@@ -107,7 +107,7 @@ test('a live holder keeps its lock for longer than the stale time', { timeout: 6
   const dir = tempDir();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const log = join(dir, 'log');
-  // Held 2.5 × stale: proper-lockfile's mtime refresh must keep the waiter out all along.
+  // Held 2.5 × stale: the holder's mtime refresh must keep the waiter out all along.
   const holder = child(['hold', dir, KEY, log, String(TEST_STALE_MS), String(TEST_STALE_MS * 2.5)]);
   t.after(() => holder.proc.kill('SIGKILL'));
   await holder.said('locked');
@@ -149,4 +149,41 @@ test('the lock is released when fn throws, and fn\'s error comes through', async
   let waited = false;
   assert.equal(await withKeyLock(dir, KEY, async () => 42, { onWait: () => (waited = true) }), 42);
   assert.equal(waited, false);
+});
+
+test('a waiter wakes when the holder releases, not when a poll comes round', { timeout: 30_000 }, async (t) => {
+  const dir = tempDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  let releaseHolder!: () => void;
+  const holding = new Promise<void>((r) => (releaseHolder = r));
+  let entered!: () => void;
+  const holderIn = new Promise<void>((r) => (entered = r));
+  const holder = withKeyLock(dir, KEY, async () => {
+    entered();
+    await holding;
+  });
+  await holderIn;
+  const order: string[] = [];
+  // A poll of 10 minutes: only the directory watch can let this waiter in before the test times out.
+  const waiter = withKeyLock(dir, KEY, async () => void order.push('waiter'), { pollMs: 600_000, onWait: () => order.push('waiting') });
+  await new Promise((r) => setTimeout(r, 100));
+  order.push('release');
+  releaseHolder();
+  await holder;
+  await waiter;
+  assert.deepEqual(order, ['waiting', 'release', 'waiter']);
+  assert.equal(existsSync(lockPath(dir, KEY)), false);
+});
+
+test('a lock interrupted by SIGTERM is removed at once, and the holder dies of the signal', { timeout: 60_000 }, async (t) => {
+  const dir = tempDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const log = join(dir, 'log');
+  const holder = child(['hold', dir, KEY, log, String(TEST_STALE_MS), '0']);
+  t.after(() => holder.proc.kill('SIGKILL'));
+  await holder.said('locked');
+  assert.equal(existsSync(lockPath(dir, KEY)), true);
+  holder.proc.kill('SIGTERM');
+  assert.equal((await holder.exit).signal, 'SIGTERM');
+  assert.equal(existsSync(lockPath(dir, KEY)), false, 'no stale lock left for the next kubectl to wait out');
 });

@@ -5,7 +5,32 @@
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
+/**
+ * Node >= 22.1 keeps V8's compiled code of the full CLI, its chunks and packages on disk, so a
+ * refresh skips compiling them again. Only here, on a miss: a cache hit compiles one small file and
+ * would pay more to read a cache than it saves. The cache sits beside the token cache in a 0700
+ * directory of ours (never the shared os.tmpdir() default: code read from there would run as ours);
+ * NODE_COMPILE_CACHE, if the user set it, is Node's to honour and left alone.
+ */
+function enableCompileCache() {
+  const { enableCompileCache: enable } = require('node:module');
+  if (typeof enable !== 'function' || process.env.NODE_COMPILE_CACHE || process.env.NODE_DISABLE_COMPILE_CACHE) return;
+  try {
+    const { lstatSync, mkdirSync } = require('node:fs');
+    const base = process.env.KUBECACHEDIR || join(process.env.HOME || require('node:os').homedir(), '.kube', 'cache');
+    const dir = join(base, 'kubecred', 'node-compile-cache');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = lstatSync(dir);
+    const uid = process.getuid ? process.getuid() : undefined;
+    if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) return;
+    enable(dir);
+  } catch {
+    // A read-only home, a full disk: compile as usual.
+  }
+}
+
 module.exports = function runFullCli(argv) {
+  enableCompileCache();
   const cli = join(__dirname, 'cli.mjs');
   import(pathToFileURL(cli).href).then(
     (mod) =>

@@ -1,9 +1,12 @@
 // Entry point of the `kubecred` and `kubectl-cred` bins, bundled as CommonJS (dist/kubecred.cjs):
 // CommonJS because Node's ESM loader alone costs ~10% of start-up (shared/reference/performance.md).
 // A cache hit prints and returns; anything else loads the full CLI (dist/cli.mjs) lazily.
+// Under Bun (`setup-context --runtime bun`), only the cache hit runs here: a miss re-executes the
+// same argv under Node, so the full CLI never depends on Bun's compatibility.
 import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { answerFromCache } from './cache-hit.js';
+import { rerunUnderNode } from './rerun-under-node.js';
 import { providerModules } from '../providers/registry.js';
 
 const argv = process.argv.slice(2);
@@ -19,6 +22,8 @@ const answer = answerFromCache({
 if (answer !== undefined) {
   // One synchronous write: cheaper than initialising process.stdout, and complete before exit.
   writeSync(1, answer);
+} else if (process.versions.bun !== undefined) {
+  rerunUnderNode(__filename, argv);
 } else {
   // A computed path, so the bundler leaves this require to run time (see load-full-cli.cjs).
   const runFullCli = require(join(__dirname, 'load-full-cli.cjs')) as (argv: string[]) => void;

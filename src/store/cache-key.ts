@@ -1,7 +1,8 @@
 // The cache key names one identity: sha256 of the canonical JSON of the settings that define it.
 // Canonical = object keys sorted at every depth, undefined dropped; callers sort set-like lists
-// (scopes) themselves, because only they know which lists are sets. Imports only node:crypto.
-import { createHash } from 'node:crypto';
+// (scopes) themselves, because only they know which lists are sets. Imports nothing from node: the
+// cache-hit path would pay for node:crypto (see sha256.ts).
+import { sha256Hex } from './sha256.js';
 
 export type IdentityValue = string | number | boolean | null | IdentityValue[] | { [k: string]: IdentityValue | undefined };
 export type Identity = { provider: string } & { [k: string]: IdentityValue | undefined };
@@ -16,7 +17,7 @@ export function canonicalJson(value: IdentityValue | undefined): string {
 }
 
 export function cacheKey(identity: Identity): string {
-  return createHash('sha256').update(canonicalJson(identity)).digest('hex');
+  return sha256Hex(canonicalJson(identity));
 }
 
 /** Sorted, de-duplicated copy: for lists whose order carries no meaning. */

@@ -18,6 +18,12 @@ export const clusterSetupFlags: readonly FlagSpec[] = [
   { name: 'use', type: 'boolean', description: 'also make it the current context' },
   { name: 'force', type: 'boolean', description: 'replace existing entries of the same name that have other settings' },
   { name: 'exec-command', type: 'string', description: 'command kubectl runs', defaultText: 'kubecred if on PATH, else its absolute path' },
+  {
+    name: 'runtime',
+    type: 'string',
+    description: 'what kubectl starts kubecred with: node, bun (Bun answers cache hits, Node everything else) or auto (bun when on PATH)',
+    defaultText: 'node',
+  },
   { name: 'exec-api-version', type: 'string', description: 'exec API version: v1, or v1beta1 for kubectl older than 1.22', defaultText: 'by the kubectl on PATH' },
   { name: 'cluster-name', type: 'string', description: 'cluster entry name', defaultText: 'the context name' },
   { name: 'user-name', type: 'string', description: 'user entry name', defaultText: '<context>-<provider>' },

@@ -14,6 +14,7 @@ import type { ExecEnvVar } from '../kubeconfig/index.js';
 import type { ProviderModule, SetupPlan } from '../providers/types.js';
 import { checkNamespace, clusterEntryFromOptions, setupNames, type ClusterOptions } from './cluster-entry.js';
 import { parseExecApiVersion, resolveExecCommand } from './exec-command.js';
+import { execForRuntime, parseExecRuntime } from './exec-runtime.js';
 import { chooseExecApiVersion, kubectlMinorVersion } from './kubectl-version.js';
 import { setupContext, summaryLines } from './setup-context.js';
 import { setupTable } from './setup-flags.js';
@@ -24,6 +25,8 @@ export interface SetupIo {
   env: Record<string, string | undefined>;
   /** realpath of the running launcher (process.argv[1]). */
   launcherPath: string;
+  /** The Node running setup-context (process.execPath): under --runtime bun, misses re-run under it. */
+  nodePath?: string;
   stdout: (line: string) => void;
   stderr: (line: string) => void;
   stdinIsTTY: boolean;
@@ -100,6 +103,18 @@ export async function setupWithProvider(modules: readonly ProviderModule[], modu
   // Cheap checks first: a typo in --server must not cost a login or an application credential.
   if (!module.clusterFromProvider || opts.server) clusterEntryFromOptions(opts);
   const namespace = checkNamespace(stringFlag(values, 'namespace'));
+  const runtimeFor = (args: string[], env: ExecEnvVar[] | undefined, command: string) =>
+    execForRuntime({
+      runtime: parseExecRuntime(stringFlag(values, 'runtime')),
+      command,
+      args,
+      env,
+      launcherPath: io.launcherPath,
+      nodePath: io.nodePath ?? process.execPath,
+      explicitCommand: stringFlag(values, 'exec-command') !== undefined,
+      pathEnv: io.env,
+    });
+  runtimeFor([], undefined, 'kubecred'); // a bad --runtime, or bun missing, fails before any login
   const force = booleanFlag(values, 'force');
   const kubeconfig = stringFlag(values, 'kubeconfig');
   const extra = listFlag(values, 'get-token-arg');
@@ -135,6 +150,7 @@ export async function setupWithProvider(modules: readonly ProviderModule[], modu
   const key = cacheKey(module.identity(parsed.values));
   const { cluster, warnings } = clusterEntryFromOptions(opts, plan.cluster);
   const command = resolveExecCommand({ explicit: stringFlag(values, 'exec-command'), env: io.env, launcherPath: io.launcherPath });
+  const runtime = runtimeFor(['get-token', module.kind, ...execArgs], plan.env, command.command);
   const apiText = stringFlag(values, 'exec-api-version');
   const api = apiText ? { apiVersion: parseExecApiVersion(apiText), reason: undefined } : chooseExecApiVersion(kubectlMinorVersion(io.env));
 
@@ -149,6 +165,7 @@ export async function setupWithProvider(modules: readonly ProviderModule[], modu
   try {
     for (const w of warnings) io.stderr(w);
     io.stderr(command.reason);
+    if (runtime.reason) io.stderr(runtime.reason);
     if (api.reason) io.stderr(api.reason);
     summary = await setupContext({
       kubeconfig,
@@ -156,9 +173,9 @@ export async function setupWithProvider(modules: readonly ProviderModule[], modu
       ...setupNames(opts, module.kind),
       cluster,
       exec: {
-        command: command.command,
-        args: ['get-token', module.kind, ...execArgs],
-        env: plan.env,
+        command: runtime.command,
+        args: runtime.args,
+        env: runtime.env,
         apiVersion: api.apiVersion,
         installHint: plan.installHint ?? 'kubecred gets the credentials for this cluster: install it (npm install -g kubecred) and put it on PATH',
       },

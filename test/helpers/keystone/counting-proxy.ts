@@ -7,6 +7,10 @@ export interface CountedRequest {
   method: string;
   path: string;
   status: number;
+  /** The query string as sent (`?nocatalog`), '' if none. */
+  query: string;
+  /** Response bytes kubecred received (headers excluded). */
+  bytes: number;
 }
 
 export interface CountingProxy {
@@ -26,13 +30,15 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const requests: CountedRequest[] = [];
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
-    const record: CountedRequest = { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, status: 0 };
+    const [path, query] = (req.url ?? '/').split('?');
+    const record: CountedRequest = { method: req.method ?? 'GET', path: path!, status: 0, query: query === undefined ? '' : `?${query}`, bytes: 0 };
     requests.push(record);
     const out = http.request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
       (answer) => {
         record.status = answer.statusCode ?? 0;
         res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.on('data', (chunk: Buffer) => (record.bytes += chunk.length));
         answer.pipe(res);
       },
     );
