@@ -21,11 +21,34 @@ export interface HitScenario {
 const jwt = 'eyJhbGciOiJSUzI1NiJ9.' + 'x'.repeat(800) + '.sig';
 // A tenant's admin kubeconfig carries a client certificate and key (Kamaji: RSA-2048, ~1.2 KiB and
 // ~1.7 KiB of PEM); the fast path prints them without parsing.
-const pem = (label: string, bytes: number) => `-----BEGIN ${label}-----\n${'A'.repeat(bytes).replace(/(.{64})/g, '$1\n')}\n-----END ${label}-----\n`;
+const pem = (label: string, bytes: number) =>
+  `-----BEGIN ${label}-----\n${'A'.repeat(bytes).replace(/(.{64})/g, '$1\n')}\n-----END ${label}-----\n`;
 
 export const HIT_SCENARIOS: HitScenario[] = [
-  { name: 'oidc', args: ['get-token', 'oidc', '--issuer-url=https://idp.example/realms/cozy', '--client-id=kubernetes', '--extra-scope=groups', '--skip-open-browser'], credential: { token: jwt } },
-  { name: 'keystone', args: ['get-token', 'keystone', '--auth-url=https://keystone.example:5000/v3', '--username=alice', '--user-domain-name=cloudveneto', '--project-name=CMS'], credential: { token: 'gAAAAA' + 'k'.repeat(180) } },
+  {
+    name: 'oidc',
+    args: [
+      'get-token',
+      'oidc',
+      '--issuer-url=https://idp.example/realms/cozy',
+      '--client-id=kubernetes',
+      '--extra-scope=groups',
+      '--skip-open-browser',
+    ],
+    credential: { token: jwt },
+  },
+  {
+    name: 'keystone',
+    args: [
+      'get-token',
+      'keystone',
+      '--auth-url=https://keystone.example:5000/v3',
+      '--username=alice',
+      '--user-domain-name=cloudveneto',
+      '--project-name=CMS',
+    ],
+    credential: { token: 'gAAAAA' + 'k'.repeat(180) },
+  },
   { name: 'iam', args: ['get-token', 'iam', '--issuer-url=https://iam.example/', '--audience=kubernetes'], credential: { token: jwt } },
   {
     name: 'tenant (client certificate)',
@@ -60,7 +83,11 @@ export function hitHome(s: HitScenario): { home: string; env: NodeJS.ProcessEnv 
     PATH: process.env.PATH,
     HOME: home,
     KUBECACHEDIR: join(home, 'cache'),
-    KUBERNETES_EXEC_INFO: JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } }),
+    KUBERNETES_EXEC_INFO: JSON.stringify({
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+      spec: { interactive: false },
+    }),
   };
   return { home, env };
 }
@@ -71,12 +98,22 @@ export async function hitRows(bun: string | undefined): Promise<Row[]> {
   for (const s of HIT_SCENARIOS) {
     const { home, env } = hitHome(s);
     try {
-      const p = await comparePaired(`get-token ${s.name}, cache hit`, () => measure([process.execPath, bin, ...s.args], env), nodeFloor(env));
+      const p = await comparePaired(
+        `get-token ${s.name}, cache hit`,
+        () => measure([process.execPath, bin, ...s.args], env),
+        nodeFloor(env),
+      );
       rows.push(pairedRow(p, { wall: 1.1, rss: 1.15, note: s.note }));
       announce(rows.at(-1)!);
       if (bun && s === HIT_SCENARIOS[0]) {
-        const b = await comparePaired(`get-token ${s.name}, cache hit, under Bun`, () => measure([bun, bin, ...s.args], env), nodeFloor(env));
-        rows.push(pairedRow(b, { wall: 0.35, note: `bun ${bunVersion(bun)} from the npm registry, run as setup-context --runtime bun writes it` }));
+        const b = await comparePaired(
+          `get-token ${s.name}, cache hit, under Bun`,
+          () => measure([bun, bin, ...s.args], env),
+          nodeFloor(env),
+        );
+        rows.push(
+          pairedRow(b, { wall: 0.35, note: `bun ${bunVersion(bun)} from the npm registry, run as setup-context --runtime bun writes it` }),
+        );
         announce(rows.at(-1)!);
       }
     } finally {
@@ -99,6 +136,8 @@ export async function helpRows(): Promise<Row[]> {
 
 let bunVersionText: string | undefined;
 export function bunVersion(bun: string): string {
-  bunVersionText ??= (process.getBuiltinModule('node:child_process') as typeof import('node:child_process')).execFileSync(bun, ['--version'], { encoding: 'utf8' }).trim();
+  bunVersionText ??= (process.getBuiltinModule('node:child_process') as typeof import('node:child_process'))
+    .execFileSync(bun, ['--version'], { encoding: 'utf8' })
+    .trim();
   return bunVersionText;
 }

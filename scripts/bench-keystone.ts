@@ -11,12 +11,33 @@ export async function keystoneRows(): Promise<Row[]> {
   const skip = keystoneSkip() || (findKubectl() ? false : 'no kubectl');
   if (skip) {
     console.log(`keystone rows skipped: ${skip}`);
-    return [{ scenario: 'get-token keystone, miss with a remembered password', measured: `not measured: ${skip}`, baseline: '', ratio: '', target: '1 request (nocatalog)' }];
+    return [
+      {
+        scenario: 'get-token keystone, miss with a remembered password',
+        measured: `not measured: ${skip}`,
+        baseline: '',
+        ratio: '',
+        target: '1 request (nocatalog)',
+      },
+    ];
   }
   const rig = await startRig();
   try {
     const home = newHome();
-    const setup = await home.kubecred(setupArgs(rig, home, 'cms', ['--username', 'alice', '--user-domain', 'cloudveneto', '--project', 'CMS', '--password-stdin', '--remember-password', '--use']), rig.cv.alice.password);
+    const setup = await home.kubecred(
+      setupArgs(rig, home, 'cms', [
+        '--username',
+        'alice',
+        '--user-domain',
+        'cloudveneto',
+        '--project',
+        'CMS',
+        '--password-stdin',
+        '--remember-password',
+        '--use',
+      ]),
+      rig.cv.alice.password,
+    );
     if (setup.code !== 0) throw new Error(`bench: keystone setup-context failed: ${setup.stderr}`);
     const rounds = SHORT ? 2 : 5;
     const perRound: Array<{ requests: number; bytes: number; nocatalog: boolean }> = [];
@@ -29,7 +50,8 @@ export async function keystoneRows(): Promise<Row[]> {
       perRound.push({
         requests: reqs.length,
         bytes: reqs.reduce((n, q) => n + q.bytes, 0),
-        nocatalog: reqs.length === 1 && reqs[0]!.method === 'POST' && reqs[0]!.path.endsWith('/auth/tokens') && reqs[0]!.query === '?nocatalog',
+        nocatalog:
+          reqs.length === 1 && reqs[0]!.method === 'POST' && reqs[0]!.path.endsWith('/auth/tokens') && reqs[0]!.query === '?nocatalog',
       });
     }
     const requests = Math.max(...perRound.map((p) => p.requests));

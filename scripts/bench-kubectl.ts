@@ -24,14 +24,29 @@ export async function kubectlRows(bun: string | undefined): Promise<Row[]> {
   try {
     const staticConfig = await writeKubeconfig(join(tmp, 'static'), { server: api.url, caPem: api.caPem, user: { token } });
     const run = (config: string) => () =>
-      measure([kubectl.path, '--kubeconfig', config, '--cache-dir', join(tmp, 'kubectl-cache'), 'get', '--raw', '/version'], { ...env, KUBERNETES_EXEC_INFO: undefined });
+      measure([kubectl.path, '--kubeconfig', config, '--cache-dir', join(tmp, 'kubectl-cache'), 'get', '--raw', '/version'], {
+        ...env,
+        KUBERNETES_EXEC_INFO: undefined,
+      });
     const rows: Row[] = [];
     const runtimes: Array<[string, string, string[]]> = [['node', bin, scenario.args]];
     if (bun) runtimes.push(['bun', bun, [bin, ...scenario.args]]);
     for (const [runtime, command, args] of runtimes) {
-      const viaConfig = await writeKubeconfig(join(tmp, `via-${runtime}`), { server: api.url, caPem: api.caPem, user: { exec: { command, args } } });
+      const viaConfig = await writeKubeconfig(join(tmp, `via-${runtime}`), {
+        server: api.url,
+        caPem: api.caPem,
+        user: { exec: { command, args } },
+      });
       const p = await comparePaired(`kubectl get --raw /version via kubecred (${runtime}), cache hit`, run(viaConfig), run(staticConfig));
-      rows.push(kubectlRow(p, runtime === 'bun' ? 1.4 : undefined, runtime === 'bun' ? `bun ${bunVersion(bun!)}` : `kubectl ${kubectl.gitVersion}; the exec entry runs bin/kubecred.cjs by its shebang`));
+      rows.push(
+        kubectlRow(
+          p,
+          runtime === 'bun' ? 1.4 : undefined,
+          runtime === 'bun'
+            ? `bun ${bunVersion(bun!)}`
+            : `kubectl ${kubectl.gitVersion}; the exec entry runs bin/kubecred.cjs by its shebang`,
+        ),
+      );
       announce(rows.at(-1)!);
     }
     const unauthorized = api.unauthorizedCount;

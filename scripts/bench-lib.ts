@@ -29,7 +29,9 @@ export function measure(argv: string[], env: NodeJS.ProcessEnv): Promise<Sample>
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => (code === 0 ? resolveSample(JSON.parse(out) as Sample) : reject(new Error(`measuring ${argv.join(' ')} failed: ${err}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolveSample(JSON.parse(out) as Sample) : reject(new Error(`measuring ${argv.join(' ')} failed: ${err}`)),
+    );
   });
 }
 
@@ -74,7 +76,12 @@ export const nodeFloor = (env: NodeJS.ProcessEnv) => (): Promise<Sample> => meas
  * Runs `subject` and `baseline` alternately (which goes first alternates too) after WARMUP rounds
  * of each; a subject that fails aborts the bench, its timing never does.
  */
-export async function comparePaired(name: string, subject: () => Promise<Sample>, baseline: () => Promise<Sample>, pairs = PAIRS): Promise<Paired> {
+export async function comparePaired(
+  name: string,
+  subject: () => Promise<Sample>,
+  baseline: () => Promise<Sample>,
+  pairs = PAIRS,
+): Promise<Paired> {
   for (let i = 0; i < WARMUP; i++) {
     await subject();
     await baseline();
@@ -126,7 +133,10 @@ const mib = (s: Stats) => `${s.median.toFixed(1)} MiB`;
 export function pairedRow(p: Paired, target: { wall?: number; rss?: number; baselineName?: string; note?: string }): Row {
   const wallOk = target.wall === undefined || p.wallRatio.median <= target.wall;
   const rssOk = target.rss === undefined || p.rssRatio <= target.rss;
-  const targets = [target.wall !== undefined ? `≤ ${target.wall.toFixed(2)}× wall` : '', target.rss !== undefined ? `≤ ${target.rss.toFixed(2)}× RSS` : ''].filter(Boolean);
+  const targets = [
+    target.wall !== undefined ? `≤ ${target.wall.toFixed(2)}× wall` : '',
+    target.rss !== undefined ? `≤ ${target.rss.toFixed(2)}× RSS` : '',
+  ].filter(Boolean);
   return {
     scenario: p.name,
     measured: `${ms(p.wall)}, ${mib(p.rssMiB)}`,
@@ -143,7 +153,9 @@ export function formatTable(rows: Row[]): string {
   const lines = ['| scenario | measured: median (p25–p75), peak RSS | baseline | ratio | target | holds |', '|---|---|---|---|---|---|'];
   for (const r of rows) {
     const holds = r.holds === undefined ? '—' : r.holds ? 'yes' : '**no**';
-    lines.push(`| ${esc(r.scenario)}${r.note ? ` <br>*${esc(r.note)}*` : ''} | ${esc(r.measured)} | ${esc(r.baseline)} | ${esc(r.ratio)} | ${esc(r.target)} | ${holds} |`);
+    lines.push(
+      `| ${esc(r.scenario)}${r.note ? ` <br>*${esc(r.note)}*` : ''} | ${esc(r.measured)} | ${esc(r.baseline)} | ${esc(r.ratio)} | ${esc(r.target)} | ${holds} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -151,5 +163,7 @@ export function formatTable(rows: Row[]): string {
 /** Prints a row as soon as it is measured (CI's log shows progress even if a later scenario fails). */
 export function announce(row: Row): void {
   const holds = row.holds === undefined ? '' : row.holds ? '  [target holds]' : '  [TARGET MISSED]';
-  console.log(`${row.scenario}: ${row.measured} | ${row.baseline} | ${row.ratio} | target ${row.target}${holds}${row.note ? ` (${row.note})` : ''}`);
+  console.log(
+    `${row.scenario}: ${row.measured} | ${row.baseline} | ${row.ratio} | target ${row.target}${holds}${row.note ? ` (${row.note})` : ''}`,
+  );
 }

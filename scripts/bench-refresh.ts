@@ -35,7 +35,11 @@ async function loggedIn(idp: IdpHandle, extra: string[] = []): Promise<LoggedIn>
     HOME: home,
     KUBECACHEDIR: join(home, 'cache'),
     DBUS_SESSION_BUS_ADDRESS: '',
-    KUBERNETES_EXEC_INFO: JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } }),
+    KUBERNETES_EXEC_INFO: JSON.stringify({
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+      spec: { interactive: false },
+    }),
   };
   const browser = `${process.execPath} --import tsx ${join(repo, 'scripts', 'demo-browser.ts')}`;
   const args = ['get-token', 'oidc', `--issuer-url=${idp.issuer}`, `--client-id=${idp.publicClientId}`, '--extra-scope=email', ...extra];
@@ -55,7 +59,8 @@ async function loggedIn(idp: IdpHandle, extra: string[] = []): Promise<LoggedIn>
   };
 }
 
-const requestsOf = (idp: IdpHandle) => Object.entries(idp.counts).filter(([name, n]) => name !== 'token_by_grant' && typeof n === 'number' && n > 0) as Array<[string, number]>;
+const requestsOf = (idp: IdpHandle) =>
+  Object.entries(idp.counts).filter(([name, n]) => name !== 'token_by_grant' && typeof n === 'number' && n > 0) as Array<[string, number]>;
 
 export async function refreshRows(): Promise<Row[]> {
   const idp = await startIdp({});
@@ -66,11 +71,15 @@ export async function refreshRows(): Promise<Row[]> {
     homes.push(one.home);
     let runs = 0;
     idp.resetCounts();
-    const p = await comparePaired('get-token oidc, refresh (expired ID token)', async () => {
-      one.expire();
-      runs++;
-      return measure([process.execPath, bin, ...one.args], one.env);
-    }, nodeFloor(one.env));
+    const p = await comparePaired(
+      'get-token oidc, refresh (expired ID token)',
+      async () => {
+        one.expire();
+        runs++;
+        return measure([process.execPath, bin, ...one.args], one.env);
+      },
+      nodeFloor(one.env),
+    );
     const perRun = requestsOf(idp).map(([name, n]) => [name, n / runs] as const);
     const onlyToken = perRun.length === 1 && perRun[0]![0] === 'token' && perRun[0]![1] === 1;
     const row = pairedRow(p, { wall: 2.5 });
@@ -101,7 +110,9 @@ async function crowdRow(idp: IdpHandle, keys: LoggedIn[], n: number): Promise<Ro
   for (const k of keys) k.expire();
   idp.resetCounts();
   const start = performance.now();
-  const results = await Promise.all(Array.from({ length: n }, (_, i) => runKubecred(keys[i % keys.length]!.args, keys[i % keys.length]!.env)));
+  const results = await Promise.all(
+    Array.from({ length: n }, (_, i) => runKubecred(keys[i % keys.length]!.args, keys[i % keys.length]!.env)),
+  );
   const wall = performance.now() - start;
   const failures = results.filter((r) => r.code !== 0);
   const refreshes = idp.counts.token_by_grant.refresh_token ?? 0;

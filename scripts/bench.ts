@@ -14,7 +14,10 @@ import { kubectlRows } from './bench-kubectl.js';
 import { refreshRows } from './bench-refresh.js';
 import { keystoneRows } from './bench-keystone.js';
 
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const wants = (group: string) => !only || only.includes(group);
 
 /**
@@ -29,7 +32,9 @@ function findBun(): string | undefined {
   try {
     if (!existsSync(binary)) {
       console.log(`installing bun from the npm registry into ${prefix} (bench only)…`);
-      execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', 'bun'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', 'bun'], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
     }
     bunVersion(binary);
     return binary;

@@ -22,14 +22,25 @@ const FULL_CLI_EXTERNAL = [
 const release = process.env.npm_command === 'pack' || process.env.npm_command === 'publish' || process.argv.includes('--release');
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
-const common = { define: { __KUBECRED_VERSION__: JSON.stringify(version) }, bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', legalComments: 'none' };
+const common = {
+  define: { __KUBECRED_VERSION__: JSON.stringify(version) },
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+  legalComments: 'none',
+};
 
 // The registry's modules load their provider with import('./provider.js'); the fast path never
 // calls those loaders, so their targets become an empty stub here (no provider code, no import()).
 const stubProviderLoaders = {
   name: 'stub-provider-loaders',
   setup(b) {
-    b.onResolve({ filter: /^\.\/provider\.js$/ }, (args) => (/[\\/]providers[\\/][^\\/]+[\\/]module\.ts$/.test(args.importer) ? { path: basename(dirname(args.importer)), namespace: 'provider-stub' } : undefined));
+    b.onResolve({ filter: /^\.\/provider\.js$/ }, (args) =>
+      /[\\/]providers[\\/][^\\/]+[\\/]module\.ts$/.test(args.importer)
+        ? { path: basename(dirname(args.importer)), namespace: 'provider-stub' }
+        : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'provider-stub' }, () => ({ contents: 'export const provider = undefined;', loader: 'js' }));
   },
 };
@@ -57,7 +68,9 @@ await build({
   format: 'esm',
   external: FULL_CLI_EXTERNAL,
   sourcemap: release ? false : 'linked',
-  banner: { js: "import { createRequire as __kubecredCreateRequire } from 'node:module'; const require = __kubecredCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __kubecredCreateRequire } from 'node:module'; const require = __kubecredCreateRequire(import.meta.url);",
+  },
 });
 
 const fast = readFileSync('dist/kubecred.cjs', 'utf8');

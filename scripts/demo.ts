@@ -23,7 +23,8 @@ let only: string[] | undefined;
 for (let i = 2; i < process.argv.length; i++) {
   const arg = process.argv[i]!;
   if (arg === '--all' || arg === '--browser') flags.add(arg);
-  else if (arg === '--only' || arg.startsWith('--only=')) only = (arg === '--only' ? process.argv[++i] ?? '' : arg.slice('--only='.length)).split(',');
+  else if (arg === '--only' || arg.startsWith('--only='))
+    only = (arg === '--only' ? (process.argv[++i] ?? '') : arg.slice('--only='.length)).split(',');
   else usageError(`unknown option ${arg}`);
 }
 const all = flags.has('--all');
@@ -34,13 +35,18 @@ const chosen = (step: DemoStep) => (only ? only.includes(step.name) : all || ste
 
 const kubectl = findKubectl();
 if (!kubectl) {
-  console.error('demo: kubectl not found: install it (Debian: apt-get install kubernetes-client, or set KUBECTL=/path/to/kubectl) and run npm run demo again');
+  console.error(
+    'demo: kubectl not found: install it (Debian: apt-get install kubernetes-client, or set KUBECTL=/path/to/kubectl) and run npm run demo again',
+  );
   process.exit(1);
 }
 
 const session = new DemoSession(kubectl, { realBrowser: flags.has('--browser') });
 let interrupted = false;
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
   process.once(signal, () => {
     interrupted = true;
     process.stderr.write('\ndemo: interrupted: stopping servers and removing temp files…\n');
@@ -63,9 +69,18 @@ async function tour(s: DemoSession): Promise<void> {
   s.say('the next kubectl command gets a new token by itself: no password, no browser');
   for (const c of s.contexts) {
     const before = c.activity?.() ?? {};
-    await s.kubectlRun(s.contexts.length === 1 ? 'kubectl after reset' : `kubectl after reset (${c.provider})`, ['--context', c.name, 'get', 'secrets']);
+    await s.kubectlRun(s.contexts.length === 1 ? 'kubectl after reset' : `kubectl after reset (${c.provider})`, [
+      '--context',
+      c.name,
+      'get',
+      'secrets',
+    ]);
     const after = c.activity?.() ?? {};
-    s.note(Object.keys(after).map((k) => `${k}: ${(after[k] ?? 0) - (before[k] ?? 0)}`).join(', '));
+    s.note(
+      Object.keys(after)
+        .map((k) => `${k}: ${(after[k] ?? 0) - (before[k] ?? 0)}`)
+        .join(', '),
+    );
   }
 }
 
@@ -84,11 +99,13 @@ try {
     await step.run(session);
   }
   if (session.contexts.length > 0) await tour(session);
-  session.say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${session.contexts.map((c) => c.name).join(', ')} set up, kubectl logged in once each and served from the cache`);
+  session.say(
+    `done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${session.contexts.map((c) => c.name).join(', ')} set up, kubectl logged in once each and served from the cache`,
+  );
   if (!all && !only) session.note('more providers: npm run demo -- --all');
 } catch (err) {
   failed = true;
-  if (!interrupted) process.stderr.write(`\ndemo: ${err instanceof StepFailed ? err.message : (err as Error).stack ?? err}\n`);
+  if (!interrupted) process.stderr.write(`\ndemo: ${err instanceof StepFailed ? err.message : ((err as Error).stack ?? err)}\n`);
 } finally {
   if (!interrupted) await session.cleanup();
 }

@@ -7,7 +7,10 @@ import { readdirSync } from 'node:fs';
 const args = process.argv.slice(2);
 const files = args.some((a) => a.endsWith('.ts'))
   ? []
-  : readdirSync('test').filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/${f}`);
+  : readdirSync('test')
+      .filter((f) => f.endsWith('.test.ts'))
+      .sort()
+      .map((f) => `test/${f}`);
 const jobs = process.env.KUBECRED_TEST_JOBS ?? '1';
 const result = spawnSync(
   process.execPath,

@@ -57,10 +57,13 @@ test('cache list shows key, provider, identity, expiry and storage, and never a 
   assert.ok(!table.stdout.includes('secret-token-of'), 'tokens are never listed');
   const json = await runKubecred(['cache', 'list', '-o', 'json'], { env: s.env });
   const rows = JSON.parse(json.stdout) as Array<{ key: string; provider: string; expired: boolean; storage: string }>;
-  assert.deepEqual(rows.map((r) => [r.key, r.provider, r.expired, r.storage]).sort(), [
-    [s.ksKey, 'keystone', true, 'disk'],
-    [s.oidcKey, 'oidc', false, 'disk'],
-  ].sort());
+  assert.deepEqual(
+    rows.map((r) => [r.key, r.provider, r.expired, r.storage]).sort(),
+    [
+      [s.ksKey, 'keystone', true, 'disk'],
+      [s.oidcKey, 'oidc', false, 'disk'],
+    ].sort(),
+  );
   assert.ok(!json.stdout.includes('secret-token-of'));
 });
 
@@ -94,10 +97,19 @@ test('usage errors exit 2, runtime errors exit 1, each one line', async () => {
     const r = await runKubecred(args, { env: s.env });
     assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message, args.join(' '));
-    assert.equal(r.stderr.trim().split('\n').filter((l) => !l.startsWith('(run with --help')).length, 1, `one line: ${r.stderr}`);
+    assert.equal(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('(run with --help')).length,
+      1,
+      `one line: ${r.stderr}`,
+    );
     assert.equal(r.stdout, '');
   }
-  const bad = await runKubecred(['get-token', 'oidc', ...oidcArgs], { env: { ...s.env, KUBERNETES_EXEC_INFO: '{"apiVersion":"client.authentication.k8s.io/v2"}' } });
+  const bad = await runKubecred(['get-token', 'oidc', ...oidcArgs], {
+    env: { ...s.env, KUBERNETES_EXEC_INFO: '{"apiVersion":"client.authentication.k8s.io/v2"}' },
+  });
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /KUBERNETES_EXEC_INFO has apiVersion/);
   const help = await runKubecred(['get-token', 'oidc', '--help'], { env: s.env });

@@ -11,7 +11,16 @@ import { parseKubeconfig, listNamed } from '../src/kubeconfig/document.js';
 import { runKubecred, type RunResult } from './helpers/cli.js';
 
 const PASSWORD_ENV = { KUBECRED_PASSWORD: 'alice-password' };
-const SCOPE_SETS = [[], ['groups'], ['email'], ['profile'], ['groups', 'email'], ['groups', 'profile'], ['email', 'profile'], ['groups', 'email', 'profile']];
+const SCOPE_SETS = [
+  [],
+  ['groups'],
+  ['email'],
+  ['profile'],
+  ['groups', 'email'],
+  ['groups', 'profile'],
+  ['email', 'profile'],
+  ['groups', 'email', 'profile'],
+];
 
 /**
  * One kubecred run with a generous kill timeout: 64 processes on two shared cores can take minutes
@@ -27,7 +36,11 @@ function argsFor(rig: OidcRig, scopes: string[]): string[] {
 
 function assertAllSucceeded(results: RunResult[]): void {
   const failures = results.filter((r) => r.code !== 0);
-  assert.deepEqual(failures.map((r) => r.stderr.trim()), [], `${failures.length} of ${results.length} failed`);
+  assert.deepEqual(
+    failures.map((r) => r.stderr.trim()),
+    [],
+    `${failures.length} of ${results.length} failed`,
+  );
   for (const r of results) assert.match(JSON.parse(r.stdout).status.token, /^eyJ/);
 }
 
@@ -69,12 +82,26 @@ test('concurrency: 16 setup-context runs on one kubeconfig: every entry present,
   t.after(() => rig.close());
   const results = await Promise.all(
     Array.from({ length: 16 }, (_, i) =>
-      run(rig, ['setup-context', 'oidc', '--context', `ctx-${i}`, '--server', `https://127.0.0.1:${6000 + i}`, '--insecure-skip-tls-verify', '--issuer-url', rig.idp.issuer, '--client-id', `client-${i}`]),
+      run(rig, [
+        'setup-context',
+        'oidc',
+        '--context',
+        `ctx-${i}`,
+        '--server',
+        `https://127.0.0.1:${6000 + i}`,
+        '--insecure-skip-tls-verify',
+        '--issuer-url',
+        rig.idp.issuer,
+        '--client-id',
+        `client-${i}`,
+      ]),
     ),
   );
   for (const r of results) assert.equal(r.code, 0, r.stderr);
   const doc = parseKubeconfig(rig.kubeconfig, readFileSync(rig.kubeconfig, 'utf8'));
-  const contexts = listNamed(doc, 'contexts').map((c) => c.name).sort();
+  const contexts = listNamed(doc, 'contexts')
+    .map((c) => c.name)
+    .sort();
   assert.deepEqual(contexts, Array.from({ length: 16 }, (_, i) => `ctx-${i}`).sort());
   assert.equal(listNamed(doc, 'clusters').length, 16);
   assert.equal(listNamed(doc, 'users').length, 16);

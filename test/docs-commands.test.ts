@@ -49,7 +49,10 @@ test('the checker itself refuses what kubecred refuses', async () => {
   for (const line of bad) {
     await assert.rejects(parseWithoutRunning(shellWords(line), {}), `refused: kubecred ${line}`);
   }
-  const ok = await parseWithoutRunning(shellWords('get-token oidc --oidc-issuer-url=https://i.example --oidc-client-id=k --extra-scope=groups'), {});
+  const ok = await parseWithoutRunning(
+    shellWords('get-token oidc --oidc-issuer-url=https://i.example --oidc-client-id=k --extra-scope=groups'),
+    {},
+  );
   assert.notEqual(ok, 'help');
   assert.equal(await parseWithoutRunning(['--help'], {}), 'help');
 });

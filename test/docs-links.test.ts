@@ -16,7 +16,11 @@ function headingAnchors(markdown: string): Set<string> {
     if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
     const m = inFence ? null : /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (!m) continue;
-    const base = m[1]!.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').trim().replace(/\s/g, '-');
+    const base = m[1]!
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .trim()
+      .replace(/\s/g, '-');
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     anchors.add(n === 0 ? base : `${base}-${n}`);
@@ -51,6 +55,8 @@ test('every relative link in README and docs/ resolves, anchors included', () =>
 });
 
 test('the anchor rules match GitHub', () => {
-  const anchors = headingAnchors('# Reference\n## `kubecred get-token oidc`\n## Exit codes\n## Exit codes\n```\n# not a heading\n```\n## What “auto” does (OIDC)\n');
+  const anchors = headingAnchors(
+    '# Reference\n## `kubecred get-token oidc`\n## Exit codes\n## Exit codes\n```\n# not a heading\n```\n## What “auto” does (OIDC)\n',
+  );
   assert.deepEqual([...anchors], ['reference', 'kubecred-get-token-oidc', 'exit-codes', 'exit-codes-1', 'what-auto-does-oidc']);
 });

@@ -40,7 +40,10 @@ test('environment fills absent flags, flags win over it', () => {
 });
 
 test('unknown flags, missing values and bad booleans are usage errors naming the flag', () => {
-  assert.throws(() => parseFlags(specs, ['--nope']), (e: unknown) => e instanceof UsageError && /--nope/.test(e.message) && e.exitCode === 2);
+  assert.throws(
+    () => parseFlags(specs, ['--nope']),
+    (e: unknown) => e instanceof UsageError && /--nope/.test(e.message) && e.exitCode === 2,
+  );
   assert.throws(() => parseFlags(specs, ['--issuer-url']), /--issuer-url needs a value/);
   assert.throws(() => parseFlags(specs, ['--skip=maybe']), /true or false/);
 });
@@ -61,30 +64,63 @@ function keyOf(kind: string, argv: string[], env: Record<string, string> = {}): 
 
 test('OIDC cache key: flag order, spelling and scope order do not matter; identity does', () => {
   const a = keyOf('oidc', ['--issuer-url=https://idp/realms/x/', '--client-id=k8s', '--extra-scope=groups', '--extra-scope=email']);
-  const b = keyOf('oidc', ['--oidc-extra-scope=email,groups', '--oidc-client-id', 'k8s', '--oidc-issuer-url', 'https://idp/realms/x', '--skip-open-browser']);
+  const b = keyOf('oidc', [
+    '--oidc-extra-scope=email,groups',
+    '--oidc-client-id',
+    'k8s',
+    '--oidc-issuer-url',
+    'https://idp/realms/x',
+    '--skip-open-browser',
+  ]);
   assert.equal(a, b);
   assert.notEqual(a, keyOf('oidc', ['--issuer-url=https://idp/realms/x', '--client-id=k8s', '--extra-scope=groups']));
-  assert.notEqual(a, keyOf('oidc', ['--issuer-url=https://idp/realms/x', '--client-id=k8s', '--extra-scope=groups,email', '--login-hint=bob']));
-  assert.notEqual(a, keyOf('oidc', ['--issuer-url=https://idp/realms/x', '--client-id=k8s', '--extra-scope=groups,email', '--use-access-token']));
+  assert.notEqual(
+    a,
+    keyOf('oidc', ['--issuer-url=https://idp/realms/x', '--client-id=k8s', '--extra-scope=groups,email', '--login-hint=bob']),
+  );
+  assert.notEqual(
+    a,
+    keyOf('oidc', ['--issuer-url=https://idp/realms/x', '--client-id=k8s', '--extra-scope=groups,email', '--use-access-token']),
+  );
   assert.notEqual(a, keyOf('oidc', ['--issuer-url=https://idp/realms/x', '--client-id=other', '--extra-scope=groups,email']));
 });
 
 test('Keystone cache key: client-keystone-auth spellings and OS_* env reach the same key', () => {
-  const flags = keyOf('keystone', ['--auth-url=https://ks:5000/v3', '--username=alice', '--user-domain-name=cloudveneto', '--project-name=CMS', '--project-domain-name=cloudveneto']);
-  const cka = keyOf('keystone', ['--keystone-url=https://ks:5000/v3/', '--user-name=alice', '--domain-name=cloudveneto', '--project-name=CMS']);
-  const env = keyOf('keystone', [], { OS_AUTH_URL: 'https://ks:5000/v3', OS_USERNAME: 'alice', OS_DOMAIN_NAME: 'cloudveneto', OS_PROJECT_NAME: 'CMS' });
+  const flags = keyOf('keystone', [
+    '--auth-url=https://ks:5000/v3',
+    '--username=alice',
+    '--user-domain-name=cloudveneto',
+    '--project-name=CMS',
+    '--project-domain-name=cloudveneto',
+  ]);
+  const cka = keyOf('keystone', [
+    '--keystone-url=https://ks:5000/v3/',
+    '--user-name=alice',
+    '--domain-name=cloudveneto',
+    '--project-name=CMS',
+  ]);
+  const env = keyOf('keystone', [], {
+    OS_AUTH_URL: 'https://ks:5000/v3',
+    OS_USERNAME: 'alice',
+    OS_DOMAIN_NAME: 'cloudveneto',
+    OS_PROJECT_NAME: 'CMS',
+  });
   assert.equal(flags, cka);
   assert.equal(flags, env);
-  assert.notEqual(flags, keyOf('keystone', ['--auth-url=https://ks:5000/v3', '--username=alice', '--domain-name=cloudveneto', '--project-name=ATLAS']));
+  assert.notEqual(
+    flags,
+    keyOf('keystone', ['--auth-url=https://ks:5000/v3', '--username=alice', '--domain-name=cloudveneto', '--project-name=ATLAS']),
+  );
   assert.notEqual(flags, keyOf('keystone', ['--auth-url=https://ks:5000/v3', '--username=alice', '--project-name=CMS']), 'domain matters');
 });
 
 test('every flag table is unambiguous', () => {
   for (const table of [oidcGetTokenFlags, keystoneGetTokenFlags]) {
     const seen = new Set<string>();
-    for (const f of table) for (const n of [f.name, ...(f.aliases ?? []), ...(f.short ? [f.short] : [])]) {
-      assert.ok(!seen.has(n), `duplicate flag name ${n}`);
-      seen.add(n);
-    }
+    for (const f of table)
+      for (const n of [f.name, ...(f.aliases ?? []), ...(f.short ? [f.short] : [])]) {
+        assert.ok(!seen.has(n), `duplicate flag name ${n}`);
+        seen.add(n);
+      }
   }
 });

@@ -35,14 +35,24 @@ test('absent exec info means v1beta1, interactive only on a TTY', () => {
 });
 
 test('malformed or unknown exec info is a one-line error', () => {
-  const bad = ['{not json', '[]', '"x"', JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1alpha1', kind: 'ExecCredential' }), JSON.stringify({ kind: 'ExecCredential' }), JSON.stringify({ apiVersion: EXEC_API_V1, kind: 'Pod' })];
+  const bad = [
+    '{not json',
+    '[]',
+    '"x"',
+    JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1alpha1', kind: 'ExecCredential' }),
+    JSON.stringify({ kind: 'ExecCredential' }),
+    JSON.stringify({ apiVersion: EXEC_API_V1, kind: 'Pod' }),
+  ];
   for (const raw of bad) {
-    assert.throws(() => parseExecInfo(raw, false), (err: unknown) => {
-      assert.ok(err instanceof ExecInfoError, `${raw} → ExecInfoError`);
-      assert.ok(!err.message.includes('\n'), 'one line');
-      assert.match(err.message, /KUBERNETES_EXEC_INFO/);
-      return true;
-    });
+    assert.throws(
+      () => parseExecInfo(raw, false),
+      (err: unknown) => {
+        assert.ok(err instanceof ExecInfoError, `${raw} → ExecInfoError`);
+        assert.ok(!err.message.includes('\n'), 'one line');
+        assert.match(err.message, /KUBERNETES_EXEC_INFO/);
+        return true;
+      },
+    );
   }
 });
 

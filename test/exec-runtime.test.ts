@@ -20,12 +20,23 @@ function fixture(withBun: boolean) {
 }
 
 const base = (f: ReturnType<typeof fixture>, runtime: 'node' | 'bun' | 'auto', explicitCommand = false) =>
-  execForRuntime({ runtime, command: 'kubecred', args: ['get-token', 'oidc', '--issuer-url=https://idp'], launcherPath: f.launcher, nodePath: '/opt/node/bin/node', explicitCommand, pathEnv: f.env });
+  execForRuntime({
+    runtime,
+    command: 'kubecred',
+    args: ['get-token', 'oidc', '--issuer-url=https://idp'],
+    launcherPath: f.launcher,
+    nodePath: '/opt/node/bin/node',
+    explicitCommand,
+    pathEnv: f.env,
+  });
 
 test('--runtime parses node, bun, auto; anything else is a usage error that lists them', () => {
   assert.equal(parseExecRuntime(undefined), 'node');
   for (const r of ['node', 'bun', 'auto'] as const) assert.equal(parseExecRuntime(r), r);
-  assert.throws(() => parseExecRuntime('deno'), { exitCode: 2, message: '--runtime takes node, bun or auto (bun when it is on PATH), not "deno"' });
+  assert.throws(() => parseExecRuntime('deno'), {
+    exitCode: 2,
+    message: '--runtime takes node, bun or auto (bun when it is on PATH), not "deno"',
+  });
 });
 
 test('bun: `bun <launcher> get-token …` with the Node for misses in KUBECRED_NODE', (t) => {

@@ -39,8 +39,13 @@ function home() {
   const identity = oidc.identity(parseFlags(oidc.getTokenFlags, args.slice(2)).values);
   const write = (credential: { token: string } | { clientCertificateData: string; clientKeyData: string }, expiresInMs = 3600_000) =>
     writeEntry(join(cacheBase, 'kubecred'), cacheKey(identity), {
-      v: 1, provider: 'oidc', identity, storage: 'disk',
-      expiresAt: new Date(Date.now() + expiresInMs).toISOString(), obtainedAt: new Date().toISOString(), credential,
+      v: 1,
+      provider: 'oidc',
+      identity,
+      storage: 'disk',
+      expiresAt: new Date(Date.now() + expiresInMs).toISOString(),
+      obtainedAt: new Date().toISOString(),
+      credential,
     });
   const env = { PATH: process.env.PATH, HOME: root, KUBECACHEDIR: cacheBase, KUBERNETES_EXEC_INFO: V1 };
   return { root, env, write };
@@ -62,14 +67,23 @@ test('a cache hit under Bun prints exactly what Node prints, from dist/kubecred.
   copyFileSync(join(repoRoot, 'dist', 'kubecred.cjs'), join(h.root, 'dist', 'kubecred.cjs'));
   const lonely = join(h.root, 'dist', 'kubecred.cjs');
   const node = recordingNode(h.root);
-  for (const credential of [{ token: 'cached-id-token' }, { clientCertificateData: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n', clientKeyData: '-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY-----\n' }]) {
+  for (const credential of [
+    { token: 'cached-id-token' },
+    {
+      clientCertificateData: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+      clientKeyData: '-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY-----\n',
+    },
+  ]) {
     h.write(credential);
     const underBun = spawnSync(bun!, [lonely, ...args], { env: { ...h.env, KUBECRED_NODE: node.path }, encoding: 'utf8' });
     const underNode = spawnSync(process.execPath, [lonely, ...args], { env: h.env, encoding: 'utf8' });
     assert.equal(underBun.status, 0, underBun.stderr);
     assert.equal(underBun.stderr, '');
     assert.equal(underBun.stdout, underNode.stdout);
-    assert.deepEqual(JSON.parse(underBun.stdout).status.token ?? JSON.parse(underBun.stdout).status.clientCertificateData, 'token' in credential ? credential.token : credential.clientCertificateData);
+    assert.deepEqual(
+      JSON.parse(underBun.stdout).status.token ?? JSON.parse(underBun.stdout).status.clientCertificateData,
+      'token' in credential ? credential.token : credential.clientCertificateData,
+    );
   }
   assert.equal(existsSync(node.log), false, 'a hit never starts Node');
 });
@@ -80,8 +94,14 @@ test('a miss under Bun re-runs the same argv under Node (KUBECRED_NODE), with it
   h.write({ token: 'expired' }, -60_000);
   // Expired, not interactive, an IdP that cannot be reached: the full CLI's one-line error, exit 1.
   const miss = ['get-token', 'oidc', '--issuer-url=https://127.0.0.1:1/realms/none', '--client-id=kubernetes'];
-  const underBun = spawnSync(bun!, [kubecredBin, ...miss], { env: { ...h.env, KUBECRED_NODE: node.path, DBUS_SESSION_BUS_ADDRESS: '' }, encoding: 'utf8' });
-  const underNode = spawnSync(process.execPath, [kubecredBin, ...miss], { env: { ...h.env, DBUS_SESSION_BUS_ADDRESS: '' }, encoding: 'utf8' });
+  const underBun = spawnSync(bun!, [kubecredBin, ...miss], {
+    env: { ...h.env, KUBECRED_NODE: node.path, DBUS_SESSION_BUS_ADDRESS: '' },
+    encoding: 'utf8',
+  });
+  const underNode = spawnSync(process.execPath, [kubecredBin, ...miss], {
+    env: { ...h.env, DBUS_SESSION_BUS_ADDRESS: '' },
+    encoding: 'utf8',
+  });
   assert.equal(underBun.status, underNode.status);
   assert.notEqual(underBun.status, 0);
   assert.equal(underBun.stdout, '');
@@ -91,7 +111,10 @@ test('a miss under Bun re-runs the same argv under Node (KUBECRED_NODE), with it
   assert.ok(ran[0]!.endsWith(miss.join(' ')), ran[0]);
 
   // Usage errors keep their exit code 2, help its output.
-  const usage = spawnSync(bun!, [kubecredBin, 'get-token', 'no-such-provider'], { env: { ...h.env, KUBECRED_NODE: node.path }, encoding: 'utf8' });
+  const usage = spawnSync(bun!, [kubecredBin, 'get-token', 'no-such-provider'], {
+    env: { ...h.env, KUBECRED_NODE: node.path },
+    encoding: 'utf8',
+  });
   assert.equal(usage.status, spawnSync(process.execPath, [kubecredBin, 'get-token', 'no-such-provider'], { env: h.env }).status);
   const help = spawnSync(bun!, [kubecredBin, '--help'], { env: { ...h.env, KUBECRED_NODE: node.path }, encoding: 'utf8' });
   assert.equal(help.stdout, spawnSync(process.execPath, [kubecredBin, '--help'], { env: h.env, encoding: 'utf8' }).stdout);
@@ -99,9 +122,15 @@ test('a miss under Bun re-runs the same argv under Node (KUBECRED_NODE), with it
 
 test('under Bun without a usable Node: one line that says what to do, exit 1', { skip }, () => {
   const h = home();
-  const r = spawnSync(bun!, [kubecredBin, '--version'], { env: { HOME: h.root, PATH: join(h.root, 'empty'), KUBECRED_NODE: join(h.root, 'gone') }, encoding: 'utf8' });
+  const r = spawnSync(bun!, [kubecredBin, '--version'], {
+    env: { HOME: h.root, PATH: join(h.root, 'empty'), KUBECRED_NODE: join(h.root, 'gone') },
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /^kubecred: this context runs kubecred under Bun, .*install Node >= 20 and put it on PATH, or run setup-context again with --runtime node\n$/);
+  assert.match(
+    r.stderr,
+    /^kubecred: this context runs kubecred under Bun, .*install Node >= 20 and put it on PATH, or run setup-context again with --runtime node\n$/,
+  );
 });
 
 test('setup-context --runtime bun: the real kubectl gets its token from Bun, a miss from Node', { skip, timeout: 120_000 }, async (t) => {
@@ -119,9 +148,27 @@ test('setup-context --runtime bun: the real kubectl gets its token from Bun, a m
   const node = recordingNode(h.root);
   const env = { ...h.env, PATH: `${bunDir}${delimiter}${process.env.PATH}`, KUBERNETES_EXEC_INFO: undefined };
   const kubeconfig = join(h.root, 'kubeconfig');
-  const setup = spawnSync(process.execPath, [kubecredBin, 'setup-context', 'oidc', '--context', 'bun', '--server', api.url,
-    '--certificate-authority-data', Buffer.from(api.caPem).toString('base64'), '--kubeconfig', kubeconfig, '--use',
-    '--runtime', 'auto', ...args.slice(2)], { env, encoding: 'utf8' });
+  const setup = spawnSync(
+    process.execPath,
+    [
+      kubecredBin,
+      'setup-context',
+      'oidc',
+      '--context',
+      'bun',
+      '--server',
+      api.url,
+      '--certificate-authority-data',
+      Buffer.from(api.caPem).toString('base64'),
+      '--kubeconfig',
+      kubeconfig,
+      '--use',
+      '--runtime',
+      'auto',
+      ...args.slice(2),
+    ],
+    { env, encoding: 'utf8' },
+  );
   assert.equal(setup.status, 0, setup.stderr);
   assert.match(setup.stderr, /^runtime: bun /m);
   const config = readFileSync(kubeconfig, 'utf8');
@@ -130,7 +177,11 @@ test('setup-context --runtime bun: the real kubectl gets its token from Bun, a m
 
   // A hit: Bun alone answers, Node never starts.
   h.write({ token });
-  const hit = await runKubectl(['get', '--raw', '/version'], { kubeconfig, env: { ...env, KUBECRED_NODE: undefined }, kubectl: kubectl.path });
+  const hit = await runKubectl(['get', '--raw', '/version'], {
+    kubeconfig,
+    env: { ...env, KUBECRED_NODE: undefined },
+    kubectl: kubectl.path,
+  });
   assert.equal(hit.code, 0, hit.stderr);
   assert.equal(api.requestsBy('bun-user').length > 0, true);
   assert.equal(readFileSync(join(h.root, 'bun-ran.log'), 'utf8').trim(), 'bun');

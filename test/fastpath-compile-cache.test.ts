@@ -13,7 +13,10 @@ const hasCompileCache = typeof (module as { enableCompileCache?: unknown }).enab
 
 function run(env: Record<string, string>) {
   const home = mkdtempSync(join(tmpdir(), 'kubecred-ccache-'));
-  const r = spawnSync(process.execPath, [kubecredBin, 'cache', '--help'], { env: { PATH: process.env.PATH ?? '', HOME: home, ...env }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [kubecredBin, 'cache', '--help'], {
+    env: { PATH: process.env.PATH ?? '', HOME: home, ...env },
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
   return { home, dir: join(home, '.kube', 'cache', 'kubecred', 'node-compile-cache') };
 }
@@ -30,7 +33,10 @@ test(`a miss ${hasCompileCache ? 'fills a 0700 compile cache beside the token ca
 });
 
 test('a compile cache the user configured (NODE_COMPILE_CACHE) or disabled is left to Node', (t) => {
-  const cases: Array<Record<string, string>> = [{ NODE_COMPILE_CACHE: join(tmpdir(), `kubecred-ccache-user-${process.pid}`) }, { NODE_DISABLE_COMPILE_CACHE: '1' }];
+  const cases: Array<Record<string, string>> = [
+    { NODE_COMPILE_CACHE: join(tmpdir(), `kubecred-ccache-user-${process.pid}`) },
+    { NODE_DISABLE_COMPILE_CACHE: '1' },
+  ];
   for (const env of cases) {
     const { home, dir } = run(env);
     t.after(() => rmSync(home, { recursive: true, force: true }));

@@ -18,7 +18,15 @@ import { parseFlags } from '../src/exec/flags.js';
 const V1 = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } });
 const args = ['--issuer-url=https://idp.example/realms/cozy', '--client-id=kubernetes', '--extra-scope=groups,email'];
 // The same identity spelled differently, as another kubeconfig might.
-const otherSpelling = ['--oidc-extra-scope=email', '--oidc-extra-scope=groups', '--oidc-client-id', 'kubernetes', '--oidc-issuer-url', 'https://idp.example/realms/cozy/', '--skip-open-browser'];
+const otherSpelling = [
+  '--oidc-extra-scope=email',
+  '--oidc-extra-scope=groups',
+  '--oidc-client-id',
+  'kubernetes',
+  '--oidc-issuer-url',
+  'https://idp.example/realms/cozy/',
+  '--skip-open-browser',
+];
 
 function isolatedFastPath() {
   const root = mkdtempSync(join(tmpdir(), 'kubecred-fast-'));
@@ -43,7 +51,12 @@ function isolatedFastPath() {
   });
   const run = (argv: string[], execInfo: string | null = V1) =>
     spawnSync(process.execPath, [join(root, 'bin', 'kubecred.cjs'), 'get-token', 'oidc', ...argv], {
-      env: { PATH: process.env.PATH, HOME: root, KUBECACHEDIR: cacheBase, ...(execInfo === null ? {} : { KUBERNETES_EXEC_INFO: execInfo }) },
+      env: {
+        PATH: process.env.PATH,
+        HOME: root,
+        KUBECACHEDIR: cacheBase,
+        ...(execInfo === null ? {} : { KUBERNETES_EXEC_INFO: execInfo }),
+      },
       encoding: 'utf8',
     });
   return { root, dir, key, entry, run };
@@ -106,7 +119,10 @@ test('the fast-path bundle requires only node: built-ins and holds no import()',
   const bundle = readFileSync(join(repoRoot, 'dist', 'kubecred.cjs'), 'utf8');
   const required = [...bundle.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
   assert.ok(required.length > 0);
-  assert.deepEqual(required.filter((r) => !r.startsWith('node:')), []);
+  assert.deepEqual(
+    required.filter((r) => !r.startsWith('node:')),
+    [],
+  );
   assert.equal(/\bimport\(/.test(bundle), false);
   for (const heavy of ['commander', 'zod', 'openid-client', 'yaml', '@kubernetes/client-node', 'undici']) {
     assert.equal(bundle.includes(`"${heavy}"`), false, `${heavy} must not be in the fast path`);

@@ -44,7 +44,10 @@ async function rig(t: TestContext, options?: Parameters<typeof startOidcRig>[0])
 test('fault: IdP down (connection refused)', async (t) => {
   const { env } = isolatedHome();
   const port = await closedPort();
-  const r = await runKubecred(['get-token', 'oidc', '--issuer-url', `http://127.0.0.1:${port}`, '--client-id', 'k', '--username', 'alice'], { env: { ...env, ...PASSWORD_ENV } });
+  const r = await runKubecred(
+    ['get-token', 'oidc', '--issuer-url', `http://127.0.0.1:${port}`, '--client-id', 'k', '--username', 'alice'],
+    { env: { ...env, ...PASSWORD_ENV } },
+  );
   oneLineFailure(r, new RegExp(`127\\.0\\.0\\.1:${port} refused the connection`));
 });
 
@@ -85,14 +88,20 @@ test('fault: IdP certificate expired (CA trusted)', async (t) => {
   const { home, env } = isolatedHome();
   const { 'ca.crt': caFile } = await writePems(home, { 'ca.crt': ca.caPem });
   const issuer = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const r = await runKubecred(['get-token', 'oidc', '--issuer-url', issuer, '--client-id', 'k', '--username', 'alice', '--oidc-ca-file', caFile], { env: { ...env, ...PASSWORD_ENV } });
+  const r = await runKubecred(
+    ['get-token', 'oidc', '--issuer-url', issuer, '--client-id', 'k', '--username', 'alice', '--oidc-ca-file', caFile],
+    { env: { ...env, ...PASSWORD_ENV } },
+  );
   oneLineFailure(r, /CERT_HAS_EXPIRED.*expired; have it renewed, or check this machine's clock/);
 });
 
 test('fault: Keystone down (connection refused)', async () => {
   const { env } = isolatedHome();
   const port = await closedPort();
-  const r = await runKubecred(['get-token', 'keystone', '--auth-url', `http://127.0.0.1:${port}/v3`, '--username', 'demo', '--project-name', 'demo'], { env: { ...env, OS_PASSWORD: 'demo-password' } });
+  const r = await runKubecred(
+    ['get-token', 'keystone', '--auth-url', `http://127.0.0.1:${port}/v3`, '--username', 'demo', '--project-name', 'demo'],
+    { env: { ...env, OS_PASSWORD: 'demo-password' } },
+  );
   oneLineFailure(r, new RegExp(`Keystone: 127\\.0\\.0\\.1:${port} refused the connection`));
 });
 
@@ -114,49 +123,64 @@ function tmpfs(t: TestContext, size: string): string | undefined {
   return dir;
 }
 
-test('fault: disk full during a cache write leaves the previous entry intact and no temp file', { skip: !root && 'needs root to mount a small tmpfs' }, async (t) => {
-  const idp = await rig(t);
-  const mnt = tmpfs(t, '256k');
-  if (!mnt) return;
-  const cacheDir = join(mnt, 'kubecred');
-  const args = passwordArgs(idp, ['--token-cache-dir', cacheDir]);
-  const first = await idp.kubecred(args, { env: PASSWORD_ENV });
-  assert.equal(first.code, 0, first.stderr);
-  const entries = () => readdirSync(cacheDir).filter((n) => n.endsWith('.json')).map((n) => readFileSync(join(cacheDir, n), 'utf8'));
-  const before = entries();
-  assert.equal(before.length, 1);
-  // Fill the filesystem to the last byte.
-  try {
-    writeFileSync(join(mnt, 'filler'), Buffer.alloc(1024 * 1024));
-  } catch (err) {
-    assert.equal((err as NodeJS.ErrnoException).code, 'ENOSPC');
-  }
-  const r = await idp.kubecred([...args, '--force-refresh'], { env: PASSWORD_ENV });
-  assert.deepEqual(entries(), before, 'the previous entry is intact');
-  assert.deepEqual(readdirSync(cacheDir).filter((n) => n.endsWith('.tmp')), [], 'no temp file left');
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(JSON.parse(r.stdout).status.token, /^eyJ/, 'the new credential is still printed');
-  assert.match(r.stderr, /ENOSPC/);
-});
+test(
+  'fault: disk full during a cache write leaves the previous entry intact and no temp file',
+  { skip: !root && 'needs root to mount a small tmpfs' },
+  async (t) => {
+    const idp = await rig(t);
+    const mnt = tmpfs(t, '256k');
+    if (!mnt) return;
+    const cacheDir = join(mnt, 'kubecred');
+    const args = passwordArgs(idp, ['--token-cache-dir', cacheDir]);
+    const first = await idp.kubecred(args, { env: PASSWORD_ENV });
+    assert.equal(first.code, 0, first.stderr);
+    const entries = () =>
+      readdirSync(cacheDir)
+        .filter((n) => n.endsWith('.json'))
+        .map((n) => readFileSync(join(cacheDir, n), 'utf8'));
+    const before = entries();
+    assert.equal(before.length, 1);
+    // Fill the filesystem to the last byte.
+    try {
+      writeFileSync(join(mnt, 'filler'), Buffer.alloc(1024 * 1024));
+    } catch (err) {
+      assert.equal((err as NodeJS.ErrnoException).code, 'ENOSPC');
+    }
+    const r = await idp.kubecred([...args, '--force-refresh'], { env: PASSWORD_ENV });
+    assert.deepEqual(entries(), before, 'the previous entry is intact');
+    assert.deepEqual(
+      readdirSync(cacheDir).filter((n) => n.endsWith('.tmp')),
+      [],
+      'no temp file left',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(JSON.parse(r.stdout).status.token, /^eyJ/, 'the new credential is still printed');
+    assert.match(r.stderr, /ENOSPC/);
+  },
+);
 
-test('fault: read-only cache dir: get-token still prints the credential, warns once, exits 0', { skip: !root && 'needs root to mount a read-only tmpfs' }, async (t) => {
-  const idp = await rig(t);
-  const mnt = tmpfs(t, '1m');
-  if (!mnt) return;
-  mkdirSync(join(mnt, 'kubecred'), { mode: 0o700 });
-  try {
-    execFileSync('mount', ['-o', 'remount,ro', mnt], { stdio: 'pipe' });
-  } catch (err) {
-    return t.skip(`cannot remount the tmpfs read-only here (${(err as Error).message.split('\n')[0]})`);
-  }
-  const r = await idp.kubecred(passwordArgs(idp, ['--token-cache-dir', join(mnt, 'kubecred')]), { env: PASSWORD_ENV });
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(JSON.parse(r.stdout).status.token, /^eyJ/);
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, /warning: .*(read-only|EROFS)/);
-  assert.deepEqual(readdirSync(join(mnt, 'kubecred')), []);
-});
+test(
+  'fault: read-only cache dir: get-token still prints the credential, warns once, exits 0',
+  { skip: !root && 'needs root to mount a read-only tmpfs' },
+  async (t) => {
+    const idp = await rig(t);
+    const mnt = tmpfs(t, '1m');
+    if (!mnt) return;
+    mkdirSync(join(mnt, 'kubecred'), { mode: 0o700 });
+    try {
+      execFileSync('mount', ['-o', 'remount,ro', mnt], { stdio: 'pipe' });
+    } catch (err) {
+      return t.skip(`cannot remount the tmpfs read-only here (${(err as Error).message.split('\n')[0]})`);
+    }
+    const r = await idp.kubecred(passwordArgs(idp, ['--token-cache-dir', join(mnt, 'kubecred')]), { env: PASSWORD_ENV });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(JSON.parse(r.stdout).status.token, /^eyJ/);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /warning: .*(read-only|EROFS)/);
+    assert.deepEqual(readdirSync(join(mnt, 'kubecred')), []);
+  },
+);
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -166,30 +190,42 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-test('fault: SIGINT during an interactive login leaves no lock, no temp file, no listening port', { skip: process.platform === 'win32' && 'signals' }, async (t) => {
-  const idp = await rig(t);
-  const child = spawn(process.execPath, [kubecredBin, 'get-token', 'oidc', ...idp.getTokenArgs(['--browser-command', idp.browserCommand('record')])], {
-    env: idp.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  let stdout = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      const m = /redirect_uri=http%3A%2F%2Flocalhost%3A(\d+)/.exec(stderr);
-      if (m) resolve(Number(m[1]));
+test(
+  'fault: SIGINT during an interactive login leaves no lock, no temp file, no listening port',
+  { skip: process.platform === 'win32' && 'signals' },
+  async (t) => {
+    const idp = await rig(t);
+    const child = spawn(
+      process.execPath,
+      [kubecredBin, 'get-token', 'oidc', ...idp.getTokenArgs(['--browser-command', idp.browserCommand('record')])],
+      {
+        env: idp.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        const m = /redirect_uri=http%3A%2F%2Flocalhost%3A(\d+)/.exec(stderr);
+        if (m) resolve(Number(m[1]));
+      });
+      child.once('exit', () => reject(new Error(`kubecred ended before the login was under way: ${stderr}`)));
     });
-    child.once('exit', () => reject(new Error(`kubecred ended before the login was under way: ${stderr}`)));
-  });
-  assert.equal(await listening(port), true, 'the callback port was open');
-  const exited = new Promise<number | null>((r) => child.once('exit', (code, signal) => r(code ?? (signal ? 128 : null))));
-  child.kill('SIGINT');
-  const code = await exited;
-  assert.notEqual(code, 0);
-  assert.equal(stdout, '');
-  assert.equal(await listening(port), false, 'the port is closed');
-  const left = existsSync(idp.cacheDir) ? readdirSync(idp.cacheDir) : [];
-  assert.deepEqual(left.filter((n) => n.endsWith('.lock') || n.endsWith('.tmp')), [], `left: ${left.join(', ')}`);
-});
+    assert.equal(await listening(port), true, 'the callback port was open');
+    const exited = new Promise<number | null>((r) => child.once('exit', (code, signal) => r(code ?? (signal ? 128 : null))));
+    child.kill('SIGINT');
+    const code = await exited;
+    assert.notEqual(code, 0);
+    assert.equal(stdout, '');
+    assert.equal(await listening(port), false, 'the port is closed');
+    const left = existsSync(idp.cacheDir) ? readdirSync(idp.cacheDir) : [];
+    assert.deepEqual(
+      left.filter((n) => n.endsWith('.lock') || n.endsWith('.tmp')),
+      [],
+      `left: ${left.join(', ')}`,
+    );
+  },
+);

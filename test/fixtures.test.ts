@@ -15,14 +15,26 @@ import { startApiServer, type ApiServerHandle } from './fixtures/apiserver.js';
 import { getJson } from './fixtures/apiserver-auth.js';
 import { startIdp, completeLogin, completeLoginAndFollow, completeDeviceLogin, type IdpHandle } from './fixtures/idp.js';
 import { authCodeFlow, confidentialClientConfig, oauthErrorCode, publicClientConfig } from './fixtures/oidc-client.js';
-import { execCredentialApiVersionFor, requireKubectl, runKubectl, runWhoami, writeKubeconfig, type KubeconfigUser } from './fixtures/kubectl.js';
+import {
+  execCredentialApiVersionFor,
+  requireKubectl,
+  runKubectl,
+  runWhoami,
+  writeKubeconfig,
+  type KubeconfigUser,
+} from './fixtures/kubectl.js';
 
-const UNAUTHORIZED_BODY = '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}';
+const UNAUTHORIZED_BODY =
+  '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}';
 const ALICE = { username: 'alice', password: 'alice-password' };
 
 let dir: string;
-before(async () => { dir = await mkdtemp(join(tmpdir(), 'kubecred-fixtures-')); });
-after(async () => { await rm(dir, { recursive: true, force: true }); });
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kubecred-fixtures-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('certs', () => {
   test('server cert has SAN 127.0.0.1/localhost; client cert has CN=user and one O per group', async () => {
@@ -50,7 +62,13 @@ describe('apiserver (OIDC, x509, static, keystone) with real kubectl', () => {
     keystone = http.createServer((req, res) => {
       const tok = req.headers['x-subject-token'];
       const bodies: Record<string, unknown> = {
-        'ks-scoped': { token: { user: { id: 'u-1', name: 'dave', domain: { id: 'default', name: 'Default' } }, project: { id: 'p-1', name: 'demo' }, roles: [{ name: 'member' }] } },
+        'ks-scoped': {
+          token: {
+            user: { id: 'u-1', name: 'dave', domain: { id: 'default', name: 'Default' } },
+            project: { id: 'p-1', name: 'demo' },
+            roles: [{ name: 'member' }],
+          },
+        },
         'ks-unscoped': { token: { user: { id: 'u-1', name: 'dave', domain: { id: 'default', name: 'Default' } }, roles: [] } },
       };
       const body = req.url === '/v3/auth/tokens' && req.headers['x-auth-token'] === tok ? bodies[String(tok)] : undefined;
@@ -120,7 +138,10 @@ describe('apiserver (OIDC, x509, static, keystone) with real kubectl', () => {
     const base = { sub: 'alice', email: 'alice@example.com', email_verified: true, groups: ['g'] };
     const ok = await api.request('/version', { token: await idp.signJwt(base) });
     assert.equal(ok.status, 200);
-    assert.equal((await api.request('/version', { token: await idp.signJwt({ ...base, aud: ['other', idp.publicClientId] }) })).status, 200);
+    assert.equal(
+      (await api.request('/version', { token: await idp.signJwt({ ...base, aud: ['other', idp.publicClientId] }) })).status,
+      200,
+    );
     const foreign = await jose.generateKeyPair('RS256');
     const cases: Record<string, string> = {
       'wrong issuer': await idp.signJwt({ ...base, iss: 'http://127.0.0.1:1' }),
@@ -132,9 +153,11 @@ describe('apiserver (OIDC, x509, static, keystone) with real kubectl', () => {
       'email_verified false': await idp.signJwt({ ...base, email_verified: false }),
       'no email claim': await idp.signJwt({ sub: 'alice' }),
       'unknown key': await new jose.SignJWT({ ...base, iss: idp.issuer, aud: idp.publicClientId, exp: now + 60 })
-        .setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' }).sign(foreign.privateKey),
+        .setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' })
+        .sign(foreign.privateKey),
       HS256: await new jose.SignJWT({ ...base, iss: idp.issuer, aud: idp.publicClientId, exp: now + 60 })
-        .setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('x'.repeat(32))),
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(new TextEncoder().encode('x'.repeat(32))),
     };
     for (const [name, token] of Object.entries(cases)) {
       const r = await api.request('/version', { token });
@@ -147,8 +170,11 @@ describe('apiserver (OIDC, x509, static, keystone) with real kubectl', () => {
 
   test('username prefix defaults and groups claim like --oidc-* flags', async () => {
     const token = await idp.signJwt({ sub: 'alice', groups: 'single' });
-    const whoami = async (a: ApiServerHandle) => (await a.request('/apis/authentication.k8s.io/v1/selfsubjectreviews', { token, body: {} })).body.status.userInfo;
-    const a1 = await startApiServer({ oidc: { issuerUrl: idp.issuer, clientId: idp.publicClientId, groupsClaim: 'groups', groupsPrefix: 'oidc:' } });
+    const whoami = async (a: ApiServerHandle) =>
+      (await a.request('/apis/authentication.k8s.io/v1/selfsubjectreviews', { token, body: {} })).body.status.userInfo;
+    const a1 = await startApiServer({
+      oidc: { issuerUrl: idp.issuer, clientId: idp.publicClientId, groupsClaim: 'groups', groupsPrefix: 'oidc:' },
+    });
     const a2 = await startApiServer({ oidc: { issuerUrl: idp.issuer, clientId: idp.publicClientId, usernamePrefix: '-' } });
     try {
       assert.deepEqual(await whoami(a1), { username: `${idp.issuer}#alice`, groups: ['oidc:single', 'system:authenticated'] });
@@ -169,7 +195,9 @@ describe('apiserver (OIDC, x509, static, keystone) with real kubectl', () => {
     const who = await runWhoami({ kubeconfig: kc });
     assert.deepEqual(JSON.parse(who.stdout).status.userInfo, { username: 'carol', groups: ['admins', 'devs', 'system:authenticated'] });
     const foreign = await (await createCa()).issueClientCert('mallory', ['system:masters']);
-    const bad = await runKubectl(['get', '--raw', '/version'], { kubeconfig: await kubeconfig('cert-bad', { clientCert: foreign.cert, clientKey: foreign.key }) });
+    const bad = await runKubectl(['get', '--raw', '/version'], {
+      kubeconfig: await kubeconfig('cert-bad', { clientCert: foreign.cert, clientKey: foreign.key }),
+    });
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /Unauthorized/);
     assert.match(api.requests.at(-1)?.authError ?? '', /x509/);
@@ -199,8 +227,12 @@ describe('apiserver (OIDC, x509, static, keystone) with real kubectl', () => {
 
 describe('idp (oidc-provider)', () => {
   let idp: IdpHandle;
-  before(async () => { idp = await startIdp({ ttl: { IdToken: 120 } }); });
-  after(async () => { await idp.close(); });
+  before(async () => {
+    idp = await startIdp({ ttl: { IdToken: 120 } });
+  });
+  after(async () => {
+    await idp.close();
+  });
 
   test('auth code + PKCE via completeLogin: claims and counters', async () => {
     idp.resetCounts();
@@ -233,15 +265,21 @@ describe('idp (oidc-provider)', () => {
       const verifier = client.randomPKCECodeVerifier();
       const redirect = `http://127.0.0.1:${(loopback.address() as AddressInfo).port}/callback`;
       const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: redirect, scope: 'openid', state: 'xyz',
-        code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+        redirect_uri: redirect,
+        scope: 'openid',
+        state: 'xyz',
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
       });
       const r = await completeLoginAndFollow(url.href, ALICE);
       assert.equal(r.status, 200);
       assert.equal(r.body, 'done');
       assert.equal(received?.pathname, '/callback');
       assert.equal(received?.searchParams.get('state'), 'xyz');
-      const tokens = await client.authorizationCodeGrant(config, new URL(r.callbackUrl), { pkceCodeVerifier: verifier, expectedState: 'xyz' });
+      const tokens = await client.authorizationCodeGrant(config, new URL(r.callbackUrl), {
+        pkceCodeVerifier: verifier,
+        expectedState: 'xyz',
+      });
       assert.equal(tokens.claims()?.sub, 'alice');
     } finally {
       loopback.close();
@@ -305,14 +343,21 @@ describe('idp (oidc-provider)', () => {
     assert.equal(await oauthErrorCode(client.genericGrantRequest(pub, 'password', { username: 'alice', password: 'x' })), 'invalid_grant');
 
     const reg = await fetch(`${idp.issuer}/reg`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ redirect_uris: ['http://127.0.0.1/cb'], application_type: 'native', token_endpoint_auth_method: 'none' }),
     });
     assert.equal(reg.status, 201);
     assert.ok(((await reg.json()) as { client_id?: string }).client_id);
     assert.equal(idp.counts.registration, 1);
 
-    await idp.addClient({ client_id: 'late', client_secret: 'late-secret', grant_types: ['client_credentials'], response_types: [], redirect_uris: [] });
+    await idp.addClient({
+      client_id: 'late',
+      client_secret: 'late-secret',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+    });
     const late = await confidentialClientConfig(idp, { clientId: 'late', clientSecret: 'late-secret' });
     assert.ok((await client.clientCredentialsGrant(late, {})).access_token);
     assert.ok((idp.counts.token_by_grant.client_credentials ?? 0) >= 2);
@@ -328,11 +373,14 @@ describe('idp (oidc-provider)', () => {
 
     idp.failNext('token', { status: 500 });
     const tokenCalls = idp.counts.token;
-    await assert.rejects(client.genericGrantRequest(pub, 'password', { ...ALICE, scope: 'openid' }), (e: Error & { cause?: { status?: number } }) => {
-      assert.match(e.message, /unexpected HTTP response status code/);
-      assert.equal(e.cause?.status, 500);
-      return true;
-    });
+    await assert.rejects(
+      client.genericGrantRequest(pub, 'password', { ...ALICE, scope: 'openid' }),
+      (e: Error & { cause?: { status?: number } }) => {
+        assert.match(e.message, /unexpected HTTP response status code/);
+        assert.equal(e.cause?.status, 500);
+        return true;
+      },
+    );
     assert.equal(idp.counts.token, tokenCalls + 1);
     assert.ok((await client.genericGrantRequest(pub, 'password', { ...ALICE, scope: 'openid' })).id_token);
 

@@ -59,7 +59,11 @@ function harness() {
   };
   const argv = ['--issuer-url=https://idp.example', '--client-id=k8s', `--token-cache-dir=${cacheDir}`];
   const execInfo = { apiVersion: EXEC_API_V1, interactive: false, absent: false } as const;
-  const token = (t: string, lifetimeMs = 3600_000): ObtainedCredential => ({ material: { token: t }, expiresAt: new Date(now + lifetimeMs), label: 'alice' });
+  const token = (t: string, lifetimeMs = 3600_000): ObtainedCredential => ({
+    material: { token: t },
+    expiresAt: new Date(now + lifetimeMs),
+    label: 'alice',
+  });
   return { home, cacheDir, infra, argv, execInfo, logs, token, advance: (ms: number) => (now += ms), now: () => now };
 }
 
@@ -69,13 +73,19 @@ test('a miss asks the provider once, caches, and the next call is a hit', async 
   const a = await getToken(h.infra, { module: provider, modules: [provider], argv: h.argv, execInfo: h.execInfo });
   assert.equal(JSON.parse(a.output).status.token, 'first');
   assert.equal(a.fromCache, false);
-  assert.deepEqual(calls.map((c) => c.mode), ['auto']);
+  assert.deepEqual(
+    calls.map((c) => c.mode),
+    ['auto'],
+  );
   assert.equal(calls[0]!.previous, undefined);
   const b = await getToken(h.infra, { module: provider, modules: [provider], argv: [...h.argv].reverse(), execInfo: h.execInfo });
   assert.equal(b.fromCache, true);
   assert.equal(JSON.parse(b.output).status.token, 'first');
   assert.equal(calls.length, 1, 'no second provider call');
-  const file = readFileSync(tokenFile(h.cacheDir, a.entry ? (await import('../src/store/cache-key.js')).cacheKey(a.entry.identity) : ''), 'utf8');
+  const file = readFileSync(
+    tokenFile(h.cacheDir, a.entry ? (await import('../src/store/cache-key.js')).cacheKey(a.entry.identity) : ''),
+    'utf8',
+  );
   assert.equal(JSON.parse(file).label, 'alice');
   assert.equal(statSync(h.cacheDir).mode & 0o777, 0o700);
 });
@@ -87,7 +97,10 @@ test('an expired entry is handed to the provider as previous (for a refresh)', a
   h.advance(61_000); // 59 s left: inside the 60 s margin
   const r = await getToken(h.infra, { module: provider, modules: [provider], argv: h.argv, execInfo: h.execInfo });
   assert.equal(JSON.parse(r.output).status.token, 'second');
-  assert.equal(calls[1]!.previous?.credential && 'token' in calls[1]!.previous.credential ? calls[1]!.previous.credential.token : '', 'first');
+  assert.equal(
+    calls[1]!.previous?.credential && 'token' in calls[1]!.previous.credential ? calls[1]!.previous.credential.token : '',
+    'first',
+  );
 });
 
 test('a corrupt entry is a miss with one warning, then overwritten', async () => {
@@ -121,9 +134,16 @@ test('a failed login makes the next 30 s fail fast with its reason, without aski
 
 test('other errors are not remembered; a credential expired on arrival is refused and not cached', async () => {
   const h = harness();
-  const { provider, calls } = scriptedProvider([new KubecredError('idp.example refused the connection'), h.token('dead', -1000), h.token('ok')]);
+  const { provider, calls } = scriptedProvider([
+    new KubecredError('idp.example refused the connection'),
+    h.token('dead', -1000),
+    h.token('ok'),
+  ]);
   await assert.rejects(getToken(h.infra, { module: provider, modules: [provider], argv: h.argv, execInfo: h.execInfo }), /refused/);
-  await assert.rejects(getToken(h.infra, { module: provider, modules: [provider], argv: h.argv, execInfo: h.execInfo }), /expired at .*check this machine's clock/);
+  await assert.rejects(
+    getToken(h.infra, { module: provider, modules: [provider], argv: h.argv, execInfo: h.execInfo }),
+    /expired at .*check this machine's clock/,
+  );
   const r = await getToken(h.infra, { module: provider, modules: [provider], argv: h.argv, execInfo: h.execInfo });
   assert.equal(JSON.parse(r.output).status.token, 'ok');
   assert.equal(calls.length, 3);
@@ -149,9 +169,17 @@ test('--force-refresh asks for a login even with a fresh entry; --token-cache-st
   const h = harness();
   const { provider, calls } = scriptedProvider([h.token('a'), h.token('b'), h.token('c'), h.token('d')]);
   await getToken(h.infra, { module: provider, modules: [provider], argv: h.argv, execInfo: h.execInfo });
-  const forced = await getToken(h.infra, { module: provider, modules: [provider], argv: [...h.argv, '--force-refresh'], execInfo: h.execInfo });
+  const forced = await getToken(h.infra, {
+    module: provider,
+    modules: [provider],
+    argv: [...h.argv, '--force-refresh'],
+    execInfo: h.execInfo,
+  });
   assert.equal(JSON.parse(forced.output).status.token, 'b');
-  assert.deepEqual(calls.map((c) => c.mode), ['auto', 'login']);
+  assert.deepEqual(
+    calls.map((c) => c.mode),
+    ['auto', 'login'],
+  );
   const none = [...h.argv, '--token-cache-storage=none', '--extra-scope=other'];
   await getToken(h.infra, { module: provider, modules: [provider], argv: none, execInfo: h.execInfo });
   const again = await getToken(h.infra, { module: provider, modules: [provider], argv: none, execInfo: h.execInfo });
@@ -162,7 +190,9 @@ test('--force-refresh asks for a login even with a fresh entry; --token-cache-st
 test('concurrent misses in one process share one provider call through the lock', async () => {
   const h = harness();
   const { provider, calls } = scriptedProvider([h.token('only')]);
-  const results = await Promise.all(Array.from({ length: 5 }, () => getToken(h.infra, { module: provider, modules: [provider], argv: h.argv, execInfo: h.execInfo })));
+  const results = await Promise.all(
+    Array.from({ length: 5 }, () => getToken(h.infra, { module: provider, modules: [provider], argv: h.argv, execInfo: h.execInfo })),
+  );
   assert.equal(calls.length, 1);
   for (const r of results) assert.equal(JSON.parse(r.output).status.token, 'only');
 });
@@ -170,9 +200,18 @@ test('concurrent misses in one process share one provider call through the lock'
 test('bad flags are usage errors before anything is touched', async () => {
   const h = harness();
   const { provider, calls } = scriptedProvider([]);
-  await assert.rejects(getToken(h.infra, { module: provider, modules: [provider], argv: [...h.argv, '--min-validity=soon'], execInfo: h.execInfo }), (e: Error & { exitCode?: number }) => e.exitCode === 2);
-  await assert.rejects(getToken(h.infra, { module: provider, modules: [provider], argv: [...h.argv, '--token-cache-storage=cloud'], execInfo: h.execInfo }), /disk, keyring or none/);
-  await assert.rejects(getToken(h.infra, { module: provider, modules: [provider], argv: [...h.argv, 'stray'], execInfo: h.execInfo }), /unexpected argument/);
+  await assert.rejects(
+    getToken(h.infra, { module: provider, modules: [provider], argv: [...h.argv, '--min-validity=soon'], execInfo: h.execInfo }),
+    (e: Error & { exitCode?: number }) => e.exitCode === 2,
+  );
+  await assert.rejects(
+    getToken(h.infra, { module: provider, modules: [provider], argv: [...h.argv, '--token-cache-storage=cloud'], execInfo: h.execInfo }),
+    /disk, keyring or none/,
+  );
+  await assert.rejects(
+    getToken(h.infra, { module: provider, modules: [provider], argv: [...h.argv, 'stray'], execInfo: h.execInfo }),
+    /unexpected argument/,
+  );
   assert.equal(calls.length, 0);
 });
 
@@ -181,7 +220,16 @@ test('an explicit `kubecred login` is not held back by the fail-fast window', as
   const { provider, calls } = scriptedProvider([new LoginFailedError('the browser login was abandoned'), h.token('by-hand')]);
   await assert.rejects(getToken(h.infra, { module: provider, modules: [provider], argv: h.argv, execInfo: h.execInfo }), /abandoned/);
   h.advance(1_000);
-  const r = await getToken(h.infra, { module: provider, modules: [provider], argv: [...h.argv, '--force-refresh'], execInfo: h.execInfo, explicitLogin: true });
+  const r = await getToken(h.infra, {
+    module: provider,
+    modules: [provider],
+    argv: [...h.argv, '--force-refresh'],
+    execInfo: h.execInfo,
+    explicitLogin: true,
+  });
   assert.equal(JSON.parse(r.output).status.token, 'by-hand');
-  assert.deepEqual(calls.map((c) => c.mode), ['auto', 'login']);
+  assert.deepEqual(
+    calls.map((c) => c.mode),
+    ['auto', 'login'],
+  );
 });

@@ -23,7 +23,10 @@ const PROGRESS = /^(kubecred: opening a browser to log in at |https?:\/\/|browse
 function rejected(r: RunResult, pattern: RegExp, code = 1): void {
   assert.equal(r.code, code, r.stderr);
   assert.equal(r.stdout, '', 'nothing on stdout');
-  const lines = r.stderr.trim().split('\n').filter((l) => !PROGRESS.test(l));
+  const lines = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !PROGRESS.test(l));
   assert.equal(lines.length, 1, `exactly one stderr line: ${r.stderr.slice(0, 2000)}`);
   assert.match(lines[0]!, /^kubecred: /);
   assert.ok(lines[0]!.length < 1000, 'a short line');
@@ -38,7 +41,9 @@ function rejected(r: RunResult, pattern: RegExp, code = 1): void {
  */
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && !d.name.endsWith('.failed')).map((d) => d.name);
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile() && !d.name.endsWith('.failed'))
+    .map((d) => d.name);
 }
 
 const PASSWORD_ENV = { KUBECRED_PASSWORD: 'alice-password' };
@@ -51,12 +56,16 @@ async function oidc(t: TestContext): Promise<{ rig: OidcRig; proxy: TamperProxy 
 }
 
 function passwordLogin(rig: OidcRig, proxy: TamperProxy): Promise<RunResult> {
-  return rig.kubecred(['get-token', 'oidc', ...rig.getTokenArgs(['--username', 'alice'])], { env: { ...PASSWORD_ENV, HTTP_PROXY: proxy.url } });
+  return rig.kubecred(['get-token', 'oidc', ...rig.getTokenArgs(['--username', 'alice'])], {
+    env: { ...PASSWORD_ENV, HTTP_PROXY: proxy.url },
+  });
 }
 
 /** Replaces the ID token in token responses. */
 function forgeIdToken(proxy: TamperProxy, forge: (original: string) => string | Promise<string>): void {
-  proxy.rewrite.set('/token', async (json) => (typeof json.id_token === 'string' ? { ...json, id_token: await forge(json.id_token) } : json));
+  proxy.rewrite.set('/token', async (json) =>
+    typeof json.id_token === 'string' ? { ...json, id_token: await forge(json.id_token) } : json,
+  );
 }
 
 const b64url = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
@@ -65,22 +74,35 @@ const b64url = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stri
 
 test('hostile: malformed KUBERNETES_EXEC_INFO', async () => {
   const { env, home } = isolatedHome();
-  const r = await runKubecred(['get-token', 'oidc', '--issuer-url', 'https://idp.example', '--client-id', 'k'], { env: { ...env, KUBERNETES_EXEC_INFO: '{"apiVersion": "client.authentication.k8s.io/v1", ' } });
+  const r = await runKubecred(['get-token', 'oidc', '--issuer-url', 'https://idp.example', '--client-id', 'k'], {
+    env: { ...env, KUBERNETES_EXEC_INFO: '{"apiVersion": "client.authentication.k8s.io/v1", ' },
+  });
   rejected(r, /KUBERNETES_EXEC_INFO is not valid JSON/);
-  assert.deepEqual(filesUnder(home).filter((n) => n !== 'config'), []);
+  assert.deepEqual(
+    filesUnder(home).filter((n) => n !== 'config'),
+    [],
+  );
 });
 
 test('hostile: 127 KB of garbage in KUBERNETES_EXEC_INFO', async () => {
   const { env, home } = isolatedHome();
-  const r = await runKubecred(['get-token', 'oidc', '--issuer-url', 'https://idp.example', '--client-id', 'k'], { env: { ...env, KUBERNETES_EXEC_INFO: '{'.repeat(127 * 1024) } });
+  const r = await runKubecred(['get-token', 'oidc', '--issuer-url', 'https://idp.example', '--client-id', 'k'], {
+    env: { ...env, KUBERNETES_EXEC_INFO: '{'.repeat(127 * 1024) },
+  });
   rejected(r, /KUBERNETES_EXEC_INFO is not valid JSON/);
   assert.deepEqual(filesUnder(home), []);
 });
 
 test('hostile: 127 KB KUBERNETES_EXEC_INFO with wrong field types', async () => {
   const { env, home } = isolatedHome();
-  const info = { apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: 'yes', cluster: { server: 5, 'certificate-authority-data': 'A'.repeat(127 * 1024) } } };
-  const r = await runKubecred(['get-token', 'oidc', '--issuer-url', 'https://idp.example', '--client-id', 'k'], { env: { ...env, KUBERNETES_EXEC_INFO: JSON.stringify(info) } });
+  const info = {
+    apiVersion: 'client.authentication.k8s.io/v1',
+    kind: 'ExecCredential',
+    spec: { interactive: 'yes', cluster: { server: 5, 'certificate-authority-data': 'A'.repeat(127 * 1024) } },
+  };
+  const r = await runKubecred(['get-token', 'oidc', '--issuer-url', 'https://idp.example', '--client-id', 'k'], {
+    env: { ...env, KUBERNETES_EXEC_INFO: JSON.stringify(info) },
+  });
   rejected(r, /KUBERNETES_EXEC_INFO: spec\.interactive is not a boolean/);
   assert.deepEqual(filesUnder(home), []);
 });
@@ -94,7 +116,11 @@ function hostileKubeconfig(name: string, text: string, pattern: RegExp): void {
     const r = await runKubecred(['login', '--context', 'test'], { env });
     rejected(r, pattern);
     assert.equal(readFileSync(env.KUBECONFIG!, 'utf8'), text, 'the kubeconfig is left as it was');
-    assert.deepEqual(filesUnder(home).filter((n) => n !== 'config'), [], 'nothing else written');
+    assert.deepEqual(
+      filesUnder(home).filter((n) => n !== 'config'),
+      [],
+      'nothing else written',
+    );
   });
 }
 
@@ -114,10 +140,22 @@ contexts:
 current-context: test
 `;
 
-hostileKubeconfig('duplicate context names', `apiVersion: v1\nkind: Config\ncontexts:\n- name: test\n  context: {cluster: a, user: a}\n- name: test\n  context: {cluster: b, user: b}\n`, /duplicate context name "test"/);
+hostileKubeconfig(
+  'duplicate context names',
+  `apiVersion: v1\nkind: Config\ncontexts:\n- name: test\n  context: {cluster: a, user: a}\n- name: test\n  context: {cluster: b, user: b}\n`,
+  /duplicate context name "test"/,
+);
 hostileKubeconfig('clusters of the wrong type', `apiVersion: v1\nkind: Config\nclusters: 5\n`, /clusters is not a list/);
-hostileKubeconfig('exec.command: 5', user('      apiVersion: client.authentication.k8s.io/v1\n      command: 5\n      args: [get-token, oidc]'), /user "u" has an exec block kubecred cannot read \(exec\.command: expected string\)/);
-hostileKubeconfig('exec.args of the wrong type', user('      apiVersion: client.authentication.k8s.io/v1\n      command: kubecred\n      args: {a: 1}'), /exec\.args: expected array/);
+hostileKubeconfig(
+  'exec.command: 5',
+  user('      apiVersion: client.authentication.k8s.io/v1\n      command: 5\n      args: [get-token, oidc]'),
+  /user "u" has an exec block kubecred cannot read \(exec\.command: expected string\)/,
+);
+hostileKubeconfig(
+  'exec.args of the wrong type',
+  user('      apiVersion: client.authentication.k8s.io/v1\n      command: kubecred\n      args: {a: 1}'),
+  /exec\.args: expected array/,
+);
 hostileKubeconfig(
   'a YAML alias bomb',
   `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ncontexts: []\n`,
@@ -137,7 +175,11 @@ function hostileIdToken(name: string, forge: (original: string, rig: OidcRig) =>
 }
 
 hostileIdToken('that is not a JWT', () => 'not-a-jwt', /ID token kubecred refuses \(Invalid JWT\)/);
-hostileIdToken('with alg none', (original) => `${b64url({ alg: 'none', typ: 'JWT' })}.${original.split('.')[1]}.`, /ID token kubecred refuses \(unexpected JWT "alg"/);
+hostileIdToken(
+  'with alg none',
+  (original) => `${b64url({ alg: 'none', typ: 'JWT' })}.${original.split('.')[1]}.`,
+  /ID token kubecred refuses \(unexpected JWT "alg"/,
+);
 hostileIdToken(
   'signed HS256 with the IdP public key as the secret',
   async (original, rig) => {
@@ -149,12 +191,24 @@ hostileIdToken(
   },
   /ID token kubecred refuses \(unexpected JWT "alg"/,
 );
-hostileIdToken('with a wrong signature', (original) => {
-  const [h, p, s] = original.split('.');
-  return `${h}.${p}.${s!.slice(0, 10)}${s![10] === 'A' ? 'B' : 'A'}${s!.slice(11)}`;
-}, /ID token is not genuine/);
-hostileIdToken('from another issuer', async (original, rig) => rig.idp.signJwt({ ...jose.decodeJwt(original), iss: 'https://evil.example' }), /wrong issuer|issued by someone else/);
-hostileIdToken('for another audience', async (original, rig) => rig.idp.signJwt({ ...jose.decodeJwt(original), aud: 'someone-else' }), /not for client/);
+hostileIdToken(
+  'with a wrong signature',
+  (original) => {
+    const [h, p, s] = original.split('.');
+    return `${h}.${p}.${s!.slice(0, 10)}${s![10] === 'A' ? 'B' : 'A'}${s!.slice(11)}`;
+  },
+  /ID token is not genuine/,
+);
+hostileIdToken(
+  'from another issuer',
+  async (original, rig) => rig.idp.signJwt({ ...jose.decodeJwt(original), iss: 'https://evil.example' }),
+  /wrong issuer|issued by someone else/,
+);
+hostileIdToken(
+  'for another audience',
+  async (original, rig) => rig.idp.signJwt({ ...jose.decodeJwt(original), aud: 'someone-else' }),
+  /not for client/,
+);
 hostileIdToken(
   'that has expired',
   async (original, rig) => {
@@ -167,7 +221,9 @@ hostileIdToken(
 test('hostile: ID token with a nonce that is not ours (authcode)', async (t) => {
   const { rig, proxy } = await oidc(t);
   forgeIdToken(proxy, async (original) => rig.idp.signJwt({ ...jose.decodeJwt(original), nonce: 'forged-nonce' }));
-  const r = await rig.kubecred(['get-token', 'oidc', ...rig.getTokenArgs(['--browser-command', rig.browserCommand()])], { env: { HTTP_PROXY: proxy.url } });
+  const r = await rig.kubecred(['get-token', 'oidc', ...rig.getTokenArgs(['--browser-command', rig.browserCommand()])], {
+    env: { HTTP_PROXY: proxy.url },
+  });
   rejected(r, /wrong nonce/);
   assert.deepEqual(filesUnder(rig.cacheDir), []);
 });
@@ -190,7 +246,11 @@ test('hostile: callback with a wrong state, then the right one: only the right o
   t.after(() => rig.close());
   const r = await rig.kubecred(['get-token', 'oidc', ...rig.getTokenArgs(['--browser-command', rig.browserCommand('probe-then-login')])]);
   assert.equal(r.code, 0, r.stderr);
-  const result = JSON.parse(readFileSync(rig.browserLog, 'utf8').split('\n').find((l) => l.includes('wrongStateStatus'))!);
+  const result = JSON.parse(
+    readFileSync(rig.browserLog, 'utf8')
+      .split('\n')
+      .find((l) => l.includes('wrongStateStatus'))!,
+  );
   assert.deepEqual([result.wrongStateStatus, result.wrongHostStatus, result.callbackStatus], [404, 404, 200]);
   assert.ok(result.replayStatus === 409 || result.replayStatus === 0, `a replayed callback is refused (${result.replayStatus})`);
   assert.equal(rig.idp.counts.token_by_grant.authorization_code, 1);
@@ -201,7 +261,10 @@ test('hostile: callback with a wrong state, then the right one: only the right o
 test('hostile: oversized discovery document (2 MB)', async (t) => {
   const { rig } = await oidc(t);
   rig.idp.failNext('discovery', { status: 200, body: { issuer: rig.idp.issuer, padding: 'x'.repeat(2 * 1024 * 1024) } });
-  rejected(await rig.kubecred(['get-token', 'oidc', ...rig.getTokenArgs(['--username', 'alice'])], { env: PASSWORD_ENV }), /larger than 1024 KiB/);
+  rejected(
+    await rig.kubecred(['get-token', 'oidc', ...rig.getTokenArgs(['--username', 'alice'])], { env: PASSWORD_ENV }),
+    /larger than 1024 KiB/,
+  );
   assert.deepEqual(filesUnder(rig.cacheDir), []);
 });
 
@@ -233,21 +296,30 @@ async function hostileKeystone(t: TestContext, answer: (req: IncomingMessage, re
 
 async function keystoneGetToken(url: string): Promise<{ r: RunResult; home: string }> {
   const { env, home } = isolatedHome();
-  const r = await runKubecred(['get-token', 'keystone', '--auth-url', url, '--username', 'demo', '--project-name', 'demo'], { env: { ...env, OS_PASSWORD: 'demo-password' } });
+  const r = await runKubecred(['get-token', 'keystone', '--auth-url', url, '--username', 'demo', '--project-name', 'demo'], {
+    env: { ...env, OS_PASSWORD: 'demo-password' },
+  });
   return { r, home };
 }
 
-const tokenBody = (expires: unknown) => JSON.stringify({ token: { methods: ['password'], expires_at: expires, user: { id: 'u1', name: 'demo' }, project: { id: 'p1', name: 'demo' } } });
+const tokenBody = (expires: unknown) =>
+  JSON.stringify({
+    token: { methods: ['password'], expires_at: expires, user: { id: 'u1', name: 'demo' }, project: { id: 'p1', name: 'demo' } },
+  });
 
 test('hostile: Keystone answers 201 without X-Subject-Token', async (t) => {
-  const ks = await hostileKeystone(t, (_req, res) => res.writeHead(201, { 'content-type': 'application/json' }).end(tokenBody('2099-01-01T00:00:00.000000Z')));
+  const ks = await hostileKeystone(t, (_req, res) =>
+    res.writeHead(201, { 'content-type': 'application/json' }).end(tokenBody('2099-01-01T00:00:00.000000Z')),
+  );
   const { r, home } = await keystoneGetToken(ks.url);
   rejected(r, /answered without a token \(no X-Subject-Token header\)/);
   assert.deepEqual(filesUnder(home), []);
 });
 
 test('hostile: Keystone expires_at: 12345', async (t) => {
-  const ks = await hostileKeystone(t, (_req, res) => res.writeHead(201, { 'content-type': 'application/json', 'x-subject-token': 'gAAAA-token' }).end(tokenBody(12345)));
+  const ks = await hostileKeystone(t, (_req, res) =>
+    res.writeHead(201, { 'content-type': 'application/json', 'x-subject-token': 'gAAAA-token' }).end(tokenBody(12345)),
+  );
   const { r, home } = await keystoneGetToken(ks.url);
   rejected(r, /token response kubecred cannot read \(token\.expires_at: expected string\)/);
   assert.deepEqual(filesUnder(home), []);
@@ -255,7 +327,9 @@ test('hostile: Keystone expires_at: 12345', async (t) => {
 
 test('hostile: Keystone error message echoing the password, with escape sequences, 10 MB long', async (t) => {
   const message = `Invalid password demo-password for user \u001b[2J\u001b]0;pwned\u0007${'x'.repeat(10 * 1024 * 1024)}`;
-  const ks = await hostileKeystone(t, (_req, res) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 500, message } })));
+  const ks = await hostileKeystone(t, (_req, res) =>
+    res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 500, message } })),
+  );
   const { r, home } = await keystoneGetToken(ks.url);
   // A 10 MB body passes the 1 MiB cap: the message is then not read at all.
   rejected(r, /Keystone at 127\.0\.0\.1:\d+ failed \(500: /);
@@ -264,11 +338,13 @@ test('hostile: Keystone error message echoing the password, with escape sequence
 });
 
 test('hostile: Keystone error message echoing the password (small): scrubbed', async (t) => {
-  const ks = await hostileKeystone(t, (_req, res) => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 400, message: 'bad request: {"password": "demo-password"} \u001b[31mred' } })));
+  const ks = await hostileKeystone(t, (_req, res) =>
+    res
+      .writeHead(400, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: { code: 400, message: 'bad request: {"password": "demo-password"} \u001b[31mred' } })),
+  );
   const { r, home } = await keystoneGetToken(ks.url);
   rejected(r, /\[redacted\]/);
   assert.ok(!r.stderr.includes('demo-password') && !/\u001b/.test(r.stderr), r.stderr);
   assert.deepEqual(filesUnder(home), []);
 });
-
-

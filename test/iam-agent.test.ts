@@ -8,7 +8,7 @@ import { requireKubectl } from './fixtures/kubectl.js';
 import { agentClientMetadata, oidcAgentInstalled, startOidcAgent } from './fixtures/oidc-agent.js';
 import { AUDIENCE, SECRET_VALUE, startIamRig } from './helpers/iam/rig.js';
 
-test('setup-context iam --oidc-agent-account: kubectl reads a Secret with the agent\'s token for the audience, then from the cache', async (t) => {
+test("setup-context iam --oidc-agent-account: kubectl reads a Secret with the agent's token for the audience, then from the cache", async (t) => {
   if (!requireKubectl(t)) return;
   if (!oidcAgentInstalled()) {
     t.skip('oidc-agent is not installed');
@@ -42,17 +42,25 @@ test('setup-context iam --oidc-agent-account: kubectl reads a Secret with the ag
   const list = await rig.kubecred(['cache', 'list']);
   assert.equal(list.code, 0, list.stderr);
   assert.match(list.stdout, /iam/);
-  assert.match(list.stdout, new RegExp(`alice @ ${rig.idp.issuer.replace(/[.]/g, '\\.')}.*audience ${AUDIENCE} via oidc-agent account infn`));
+  assert.match(
+    list.stdout,
+    new RegExp(`alice @ ${rig.idp.issuer.replace(/[.]/g, '\\.')}.*audience ${AUDIENCE} via oidc-agent account infn`),
+  );
   const logout = await rig.kubecred(['logout', '--context', 'cms'], { env });
   assert.equal(logout.code, 0, logout.stderr);
   assert.match(logout.stdout, /oidc-agent keeps account infn's tokens: unload it with oidc-add -r infn/);
 
-  const unknown = await rig.kubecred(['get-token', 'iam', '--issuer-url', rig.idp.issuer, '--oidc-agent-account', 'nobody', '--audience', AUDIENCE], { env });
+  const unknown = await rig.kubecred(
+    ['get-token', 'iam', '--issuer-url', rig.idp.issuer, '--oidc-agent-account', 'nobody', '--audience', AUDIENCE],
+    { env },
+  );
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /oidc-agent has no account "nobody" loaded .*oidc-add nobody/);
   assert.equal(unknown.stdout, '');
 
-  const none = await rig.kubecred(['get-token', 'iam', '--issuer-url', rig.idp.issuer, '--oidc-agent-account', 'infn'], { env: { OIDC_SOCK: join(rig.home, 'gone.sock') } });
+  const none = await rig.kubecred(['get-token', 'iam', '--issuer-url', rig.idp.issuer, '--oidc-agent-account', 'infn'], {
+    env: { OIDC_SOCK: join(rig.home, 'gone.sock') },
+  });
   assert.equal(none.code, 1);
   assert.match(none.stderr, /no oidc-agent is listening at OIDC_SOCK=/);
   assert.equal(none.stderr.trim().split('\n').length, 1);

@@ -26,21 +26,31 @@ test('IAM fixture: trailing-slash issuer, IAM paths, open registration, device f
   assert.equal(discovery.revocation_endpoint, `${idp.issuer}revoke`);
 
   const refused = await fetch(discovery.registration_endpoint!, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_types: ['password'] }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ grant_types: ['password'] }),
   });
   assert.equal(refused.status, 400);
 
   const reg = await fetch(discovery.registration_endpoint!, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ client_name: 'test', grant_types: [DEVICE_CODE_GRANT, 'refresh_token'], response_types: [], redirect_uris: [], scope: 'openid profile email offline_access' }),
+    body: JSON.stringify({
+      client_name: 'test',
+      grant_types: [DEVICE_CODE_GRANT, 'refresh_token'],
+      response_types: [],
+      redirect_uris: [],
+      scope: 'openid profile email offline_access',
+    }),
   });
   assert.equal(reg.status, 201);
   const client = (await reg.json()) as Record<string, string>;
   assert.ok(client.client_id && client.client_secret && client.registration_access_token);
   assert.match(client.registration_client_uri!, new RegExp(`${IAM_REGISTRATION_PATH}/`));
 
-  const config = await oidc.discovery(new URL(idp.issuer), client.client_id!, client.client_secret, undefined, { execute: [oidc.allowInsecureRequests] });
+  const config = await oidc.discovery(new URL(idp.issuer), client.client_id!, client.client_secret, undefined, {
+    execute: [oidc.allowInsecureRequests],
+  });
   const device = await oidc.initiateDeviceAuthorization(config, { scope: 'openid profile email offline_access', audience: AUDIENCE });
   assert.equal((device as { interval?: number }).interval, undefined, 'IAM sends no interval');
   assert.ok(device.verification_uri_complete);
@@ -73,7 +83,10 @@ test('IAM fixture: trailing-slash issuer, IAM paths, open registration, device f
   assert.equal((await other.request('/version', { token: refreshed.access_token })).status, 401, 'the issuer is compared byte for byte');
 
   // RFC 7592: the registration can be deleted with its access token.
-  const del = await fetch(client.registration_client_uri!, { method: 'DELETE', headers: { authorization: `Bearer ${client.registration_access_token}` } });
+  const del = await fetch(client.registration_client_uri!, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${client.registration_access_token}` },
+  });
   assert.equal(del.status, 204);
   assert.equal(idp.counts.registration_delete, 1);
   assert.deepEqual(idp.registeredClients(), []);

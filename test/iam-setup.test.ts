@@ -23,7 +23,10 @@ test('setup-context iam without a client id: one registration, device login, kub
   assert.equal(rig.idp.counts.registration, 1);
   assert.equal(rig.idp.counts.device_authorization, 1);
   assert.deepEqual(rig.idp.deviceAudiences, [AUDIENCE]);
-  assert.ok(rig.idp.tokenRequests.every((r) => r.audience === AUDIENCE && r.grant === DEVICE), JSON.stringify(rig.idp.tokenRequests));
+  assert.ok(
+    rig.idp.tokenRequests.every((r) => r.audience === AUDIENCE && r.grant === DEVICE),
+    JSON.stringify(rig.idp.tokenRequests),
+  );
   assert.equal(rig.browserCalls(), 1);
 
   const [clientId] = rig.idp.registeredClients();
@@ -42,7 +45,10 @@ test('setup-context iam without a client id: one registration, device login, kub
   assert.equal(read.value, SECRET_VALUE, read.stderr);
   assert.equal(rig.idp.counts.token, 0, 'the token from setup-context is used');
   const seen = rig.api.requests.filter((r) => r.authMethod === 'oidc');
-  assert.ok(seen.length > 0 && seen.every((r) => r.user?.username === `${rig.idp.issuer}#alice`), 'the API server took the access token for its audience');
+  assert.ok(
+    seen.length > 0 && seen.every((r) => r.user?.username === `${rig.idp.issuer}#alice`),
+    'the API server took the access token for its audience',
+  );
 
   // A second cluster's context on the same issuer: the same client, no registration request.
   const second = await rig.setup('atlas', ['--audience', AUDIENCE]);
@@ -91,8 +97,20 @@ test('setup-context iam --client-id: no registration; a missing registration end
   const rig = await startIamRig({
     idp: {
       clients: [
-        { client_id: 'k8s-public', token_endpoint_auth_method: 'none', grant_types: [DEVICE, 'refresh_token'], response_types: [], redirect_uris: [] },
-        { client_id: 'k8s-private', client_secret: 'k8s-private-secret', grant_types: [DEVICE, 'refresh_token'], response_types: [], redirect_uris: [] },
+        {
+          client_id: 'k8s-public',
+          token_endpoint_auth_method: 'none',
+          grant_types: [DEVICE, 'refresh_token'],
+          response_types: [],
+          redirect_uris: [],
+        },
+        {
+          client_id: 'k8s-private',
+          client_secret: 'k8s-private-secret',
+          grant_types: [DEVICE, 'refresh_token'],
+          response_types: [],
+          redirect_uris: [],
+        },
       ],
     },
   });
@@ -102,7 +120,11 @@ test('setup-context iam --client-id: no registration; a missing registration end
   const refused = await rig.setup('cms', ['--audience', AUDIENCE]);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /refused to register a client for kubecred: registrations are closed on this instance; pass --client-id/);
-  assert.match(refused.stderr.trim().split('\n').at(-1)!, /refused to register a client for kubecred: registrations are closed on this instance; pass --client-id/, 'the error is one line');
+  assert.match(
+    refused.stderr.trim().split('\n').at(-1)!,
+    /refused to register a client for kubecred: registrations are closed on this instance; pass --client-id/,
+    'the error is one line',
+  );
   assert.equal(existsSync(rig.kubeconfig), false, 'nothing written');
   rig.idp.refuseRegistration(undefined);
 
@@ -112,7 +134,9 @@ test('setup-context iam --client-id: no registration; a missing registration end
   assert.equal((await rig.readSecret('cms')).value, SECRET_VALUE);
 
   // A confidential client of one's own: its secret from stdin into the secret store, never the kubeconfig.
-  const own = await rig.setup('own', ['--audience', AUDIENCE, '--client-id', 'k8s-private', '--client-secret-stdin'], { input: 'k8s-private-secret\n' });
+  const own = await rig.setup('own', ['--audience', AUDIENCE, '--client-id', 'k8s-private', '--client-secret-stdin'], {
+    input: 'k8s-private-secret\n',
+  });
   assert.equal(own.code, 0, own.stderr);
   assert.ok(!readFileSync(rig.kubeconfig, 'utf8').includes('k8s-private-secret'));
   rig.expireCachedTokens();
@@ -151,7 +175,10 @@ test('a device code that expires before anyone confirms it: one line saying so a
   // The "browser" only records the URL: nobody logs in.
   const setup = await rig.setup('cms', ['--audience', AUDIENCE, '--browser-command', rig.browserCommand('record')]);
   assert.equal(setup.code, 1);
-  assert.match(setup.stderr.trim().split('\n').at(-1)!, /the device code expired after 2s before the login completed; run the command again for a new code/);
+  assert.match(
+    setup.stderr.trim().split('\n').at(-1)!,
+    /the device code expired after 2s before the login completed; run the command again for a new code/,
+  );
   assert.equal(existsSync(rig.kubeconfig), false);
   assert.deepEqual(rig.idp.registeredClients(), [], 'the client registered for it is gone again');
 });
@@ -160,11 +187,23 @@ test('--grant-type authcode: a client with loopback redirect URIs is registered,
   if (!requireKubectl(t)) return;
   const rig = await startIamRig();
   t.after(() => rig.close());
-  const setup = await rig.setup('cms', ['--audience', AUDIENCE, '--grant-type', 'authcode', '--listen-address', '127.0.0.1:0', '--browser-command', rig.browserCommand('login')]);
+  const setup = await rig.setup('cms', [
+    '--audience',
+    AUDIENCE,
+    '--grant-type',
+    'authcode',
+    '--listen-address',
+    '127.0.0.1:0',
+    '--browser-command',
+    rig.browserCommand('login'),
+  ]);
   assert.equal(setup.code, 0, setup.stderr);
   assert.match(setup.stdout, /registered client/);
   assert.equal(rig.idp.counts.device_authorization, 0);
-  assert.deepEqual(rig.idp.tokenRequests.map((r) => [r.grant, r.audience]), [['authorization_code', AUDIENCE]]);
+  assert.deepEqual(
+    rig.idp.tokenRequests.map((r) => [r.grant, r.audience]),
+    [['authorization_code', AUDIENCE]],
+  );
   assert.equal((await rig.readSecret('cms')).value, SECRET_VALUE);
 });
 
@@ -174,7 +213,10 @@ test('a device login denied at the IAM: one line saying so and how to retry, not
   t.after(() => rig.close());
   const setup = await rig.setup('cms', ['--audience', AUDIENCE, '--browser-command', rig.browserCommand('device-deny')]);
   assert.equal(setup.code, 1, setup.stderr);
-  assert.match(setup.stderr.trim().split('\n').at(-1)!, /the device login was denied at the IdP; run the command again and confirm the code to retry/);
+  assert.match(
+    setup.stderr.trim().split('\n').at(-1)!,
+    /the device login was denied at the IdP; run the command again and confirm the code to retry/,
+  );
   assert.equal(existsSync(rig.kubeconfig), false);
   assert.deepEqual(rig.idp.registeredClients(), []);
 });

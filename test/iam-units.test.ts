@@ -31,11 +31,25 @@ test('registration: endpoint from discovery, a device client registered and dele
   assert.match(reg.scope, /^openid profile email offline_access/);
   assert.deepEqual(idp.registeredClients(), [reg.clientId]);
 
-  const code = await registerClient({ fetch, issuer: idp.issuer, endpoint, flow: 'authcode', extraScopes: [], redirectUris: ['http://localhost:8000'] });
+  const code = await registerClient({
+    fetch,
+    issuer: idp.issuer,
+    endpoint,
+    flow: 'authcode',
+    extraScopes: [],
+    redirectUris: ['http://localhost:8000'],
+  });
   assert.ok(code.grantTypes.includes('authorization_code'));
 
   idp.refuseRegistration('registration is closed\nfor eyJhbGciOiJSUzI1NiJ9abcdefghijklmnopqrstuvwxyz0123');
-  const refused = await registerClient({ fetch, issuer: idp.issuer, endpoint, flow: 'device-code', extraScopes: [], redirectUris: [] }).catch((e: Error) => e);
+  const refused = await registerClient({
+    fetch,
+    issuer: idp.issuer,
+    endpoint,
+    flow: 'device-code',
+    extraScopes: [],
+    redirectUris: [],
+  }).catch((e: Error) => e);
   assert.ok(refused instanceof Error);
   assert.match(refused.message, /refused to register a client for kubecred: registration is closed for \[…\]; pass --client-id/);
   assert.doesNotMatch(refused.message, /\n|eyJ/);
@@ -61,7 +75,7 @@ async function signer() {
   const [rsa] = await sharedSigningKeys();
   const key = await jose.importJWK(rsa as jose.JWK, 'RS256');
   const { d, p, q, dp, dq, qi, ...pub } = rsa as unknown as Record<string, unknown>;
-  void d, p, q, dp, dq, qi;
+  (void d, p, q, dp, dq, qi);
   const jwks = { keys: [pub] } as unknown as JwkSet;
   const sign = (claims: Record<string, unknown>, kid = 'rsa-1') =>
     new jose.SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' }).sign(key);
@@ -74,18 +88,29 @@ test('checkAudienceToken: signature, aud and exp as kube-apiserver checks them',
   const exp = Math.floor(now / 1000) + 600;
   let fetched = 0;
   const options = {
-    audience: 'k8s', audienceParam: 'audience', nowMs: now,
-    jwks: async (fresh: boolean) => { if (fresh) fetched++; return fresh ? jwks : undefined; },
+    audience: 'k8s',
+    audienceParam: 'audience',
+    nowMs: now,
+    jwks: async (fresh: boolean) => {
+      if (fresh) fetched++;
+      return fresh ? jwks : undefined;
+    },
   };
   const ok = await checkAudienceToken(await sign({ aud: ['other', 'k8s'], exp, sub: 'alice' }), options);
   assert.equal(ok.expiresAt.getTime(), exp * 1000);
   assert.equal(fetched, 1, 'no cached keys: fetched once');
 
-  await assert.rejects(checkAudienceToken(await sign({ aud: 'cms', exp }), options), /carries audience "cms", not "k8s".*--audience \(sent as audience\)/);
+  await assert.rejects(
+    checkAudienceToken(await sign({ aud: 'cms', exp }), options),
+    /carries audience "cms", not "k8s".*--audience \(sent as audience\)/,
+  );
   await assert.rejects(checkAudienceToken(await sign({ exp }), options), /carries no audience, not "k8s"/);
   await assert.rejects(checkAudienceToken(await sign({ aud: 'k8s', exp: exp - 1200 }), options), /already expired/);
   await assert.rejects(checkAudienceToken('opaque-token-value', options), /opaque access token.*--audience-param/);
-  await assert.rejects(checkAudienceToken(await sign({ aud: 'k8s', exp }, 'rotated'), options), /key "rotated", which the IAM does not publish/);
+  await assert.rejects(
+    checkAudienceToken(await sign({ aud: 'k8s', exp }, 'rotated'), options),
+    /key "rotated", which the IAM does not publish/,
+  );
   const forged = (await sign({ aud: 'k8s', exp })).replace(/\.[^.]+$/, '.AAAA');
   await assert.rejects(checkAudienceToken(forged, options), /not genuine/);
 });
@@ -109,7 +134,10 @@ test('oidc-agent: a real agent hands out an access token for the audience; unkno
   const agent = await startOidcAgent(dir, idp.issuer, 'infn');
   t.after(() => agent.close());
   const now = Date.now();
-  const token = await agentAccessToken({ socketPath: agent.socket, account: 'infn', minValidSeconds: 60, audience: 'k8s', timeoutMs: 10_000 }, now);
+  const token = await agentAccessToken(
+    { socketPath: agent.socket, account: 'infn', minValidSeconds: 60, audience: 'k8s', timeoutMs: 10_000 },
+    now,
+  );
   const claims = jose.decodeJwt(token.accessToken);
   assert.equal(claims.aud, 'k8s');
   assert.equal(claims.iss, idp.issuer);
@@ -120,8 +148,14 @@ test('oidc-agent: a real agent hands out an access token for the audience; unkno
     agentAccessToken({ socketPath: agent.socket, account: 'nobody', minValidSeconds: 60, timeoutMs: 10_000 }, now),
     /oidc-agent has no account "nobody" loaded .*run oidc-add nobody/,
   );
-  await assert.rejects(agentAccessToken({ socketPath: undefined, account: 'infn', minValidSeconds: 60, timeoutMs: 1000 }, now), /OIDC_SOCK is not set/);
-  await assert.rejects(agentAccessToken({ socketPath: join(dir, 'nope.sock'), account: 'infn', minValidSeconds: 60, timeoutMs: 1000 }, now), /no oidc-agent is listening/);
+  await assert.rejects(
+    agentAccessToken({ socketPath: undefined, account: 'infn', minValidSeconds: 60, timeoutMs: 1000 }, now),
+    /OIDC_SOCK is not set/,
+  );
+  await assert.rejects(
+    agentAccessToken({ socketPath: join(dir, 'nope.sock'), account: 'infn', minValidSeconds: 60, timeoutMs: 1000 }, now),
+    /no oidc-agent is listening/,
+  );
 });
 
 test('settings: IAM defaults, refusals in one line, and the OIDC engine settings with the audience on every request', async () => {
@@ -136,7 +170,11 @@ test('settings: IAM defaults, refusals in one line, and the OIDC engine settings
   assert.throws(() => iamSettings({ 'oidc-agent-account': 'infn', 'client-id': 'x' }, {}), /drop --client-id/);
   assert.throws(() => iamSettings({ 'issuer-url': 'ftp://iam' }, {}), /https URL/);
 
-  const engine = engineSettings(iamSettings({ audience: 'k8s', 'audience-param': 'resource', 'extra-scope': ['wlcg'], 'issuer-url': 'https://iam.example/' }, {}), 'cid', 'csecret');
+  const engine = engineSettings(
+    iamSettings({ audience: 'k8s', 'audience-param': 'resource', 'extra-scope': ['wlcg'], 'issuer-url': 'https://iam.example/' }, {}),
+    'cid',
+    'csecret',
+  );
   assert.equal(engine.issuerUrl, 'https://iam.example/', 'the trailing slash is kept');
   assert.equal(engine.clientId, 'cid');
   assert.equal(engine.clientSecret, 'csecret');
@@ -151,9 +189,20 @@ test('settings: IAM defaults, refusals in one line, and the OIDC engine settings
 test('describe: who, groups and audience of a cached IAM token, without network', async () => {
   const { describeIam } = await import('../src/providers/iam/describe.js');
   const { sign } = await signer();
-  const token = await sign({ sub: 'alice', preferred_username: 'alice', groups: ['cms'], aud: 'k8s', exp: Math.floor(Date.now() / 1000) + 60 });
+  const token = await sign({
+    sub: 'alice',
+    preferred_username: 'alice',
+    groups: ['cms'],
+    aud: 'k8s',
+    exp: Math.floor(Date.now() / 1000) + 60,
+  });
   const d = describeIam({
-    v: 1, provider: 'iam', storage: 'disk', expiresAt: new Date().toISOString(), obtainedAt: new Date().toISOString(), label: 'alice',
+    v: 1,
+    provider: 'iam',
+    storage: 'disk',
+    expiresAt: new Date().toISOString(),
+    obtainedAt: new Date().toISOString(),
+    label: 'alice',
     identity: { provider: 'iam', issuer: 'https://iam.cloud.infn.it/', clientId: 'cid', audience: 'k8s', tokenType: 'access_token' },
     credential: { token },
   });

@@ -23,7 +23,10 @@ describe('get-token keystone with kubectl', { skip: keystoneSkip() }, () => {
   /** A home with context `cms` set up with a remembered password. */
   async function rememberedHome(): Promise<Home> {
     const home = newHome();
-    const r = await home.kubecred(setupArgs(rig, home, 'cms', [...CMS, '--password-stdin', '--remember-password', '--use']), rig.cv.alice.password);
+    const r = await home.kubecred(
+      setupArgs(rig, home, 'cms', [...CMS, '--password-stdin', '--remember-password', '--use']),
+      rig.cv.alice.password,
+    );
     assert.equal(r.code, 0, r.stderr);
     return home;
   }
@@ -63,16 +66,35 @@ describe('get-token keystone with kubectl', { skip: keystoneSkip() }, () => {
     const variants: Array<{ args: string[]; env: Record<string, string> }> = [
       {
         args: ['get-token', 'keystone'],
-        env: { OS_AUTH_URL: rig.proxy.url, OS_USERNAME: 'alice', OS_USER_DOMAIN_NAME: 'cloudveneto', OS_PROJECT_NAME: 'CMS', OS_PROJECT_DOMAIN_NAME: 'cloudveneto', OS_PASSWORD: alice.password },
+        env: {
+          OS_AUTH_URL: rig.proxy.url,
+          OS_USERNAME: 'alice',
+          OS_USER_DOMAIN_NAME: 'cloudveneto',
+          OS_PROJECT_NAME: 'CMS',
+          OS_PROJECT_DOMAIN_NAME: 'cloudveneto',
+          OS_PASSWORD: alice.password,
+        },
       },
       {
-        args: ['get-token', 'keystone', `--keystone-url=${rig.proxy.url.replace(/\/v3$/, '')}`, '--domain-name=cloudveneto', '--user-name=alice', '--project-name=CMS'],
+        args: [
+          'get-token',
+          'keystone',
+          `--keystone-url=${rig.proxy.url.replace(/\/v3$/, '')}`,
+          '--domain-name=cloudveneto',
+          '--user-name=alice',
+          '--project-name=CMS',
+        ],
         env: { OS_PASSWORD: alice.password },
       },
     ];
     for (const v of variants) {
       const home = newHome();
-      await writeKubeconfig(home.kubeconfig, { server: rig.api.url, caPem: rig.api.caPem, user: { exec: { command: home.execCommand, args: v.args } }, namespace: 'cms' });
+      await writeKubeconfig(home.kubeconfig, {
+        server: rig.api.url,
+        caPem: rig.api.caPem,
+        user: { exec: { command: home.execCommand, args: v.args } },
+        namespace: 'cms',
+      });
       rig.proxy.reset();
       rig.api.resetRequests();
       const first = await home.kubectl(['get', 'secrets'], v.env);
@@ -135,7 +157,18 @@ describe('get-token keystone with kubectl', { skip: keystoneSkip() }, () => {
     const back = await home.kubectl(['get', 'secrets']);
     assert.equal(back.code, 0, back.stderr);
 
-    const tls = await home.kubecred(['get-token', 'keystone', `--auth-url=${rig.api.url}/v3`, '--username=alice', '--project-name=CMS', `--token-cache-dir=${join(home.dir, 'other-cache')}`], '', { OS_PASSWORD: 'x' });
+    const tls = await home.kubecred(
+      [
+        'get-token',
+        'keystone',
+        `--auth-url=${rig.api.url}/v3`,
+        '--username=alice',
+        '--project-name=CMS',
+        `--token-cache-dir=${join(home.dir, 'other-cache')}`,
+      ],
+      '',
+      { OS_PASSWORD: 'x' },
+    );
     assert.equal(tls.code, 1);
     assert.match(tls.stderr, /TLS verification of 127\.0\.0\.1:\d+ failed .*--cacert FILE \(or OS_CACERT\)/);
   });

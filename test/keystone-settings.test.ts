@@ -22,12 +22,20 @@ function execPlan(flagArgs: string[], env: Record<string, string | undefined>) {
 }
 import { invocationFromExec } from '../src/usecases/context-invocation.js';
 
-const settingsOf = (argv: string[], env: Record<string, string> = {}) => keystoneSettings(parseFlags(keystoneGetTokenFlags, argv, env).values, env);
-const keyOf = (argv: string[], env: Record<string, string | undefined> = {}) => cacheKey(keystoneIdentity(parseFlags(keystoneGetTokenFlags, argv, env).values));
+const settingsOf = (argv: string[], env: Record<string, string> = {}) =>
+  keystoneSettings(parseFlags(keystoneGetTokenFlags, argv, env).values, env);
+const keyOf = (argv: string[], env: Record<string, string | undefined> = {}) =>
+  cacheKey(keystoneIdentity(parseFlags(keystoneGetTokenFlags, argv, env).values));
 
 test('secrets as flags are refused with the way to give them instead', () => {
-  assert.throws(() => settingsOf(['--auth-url=https://ks/v3', '--username=a', '--password=x']), (e: Error) => e instanceof UsageError && /--password is refused.*OS_PASSWORD/.test(e.message) && !e.message.includes('=x'));
-  assert.throws(() => settingsOf(['--auth-url=https://ks/v3', '--application-credential-id=i', '--application-credential-secret=s']), /OS_APPLICATION_CREDENTIAL_SECRET/);
+  assert.throws(
+    () => settingsOf(['--auth-url=https://ks/v3', '--username=a', '--password=x']),
+    (e: Error) => e instanceof UsageError && /--password is refused.*OS_PASSWORD/.test(e.message) && !e.message.includes('=x'),
+  );
+  assert.throws(
+    () => settingsOf(['--auth-url=https://ks/v3', '--application-credential-id=i', '--application-credential-secret=s']),
+    /OS_APPLICATION_CREDENTIAL_SECRET/,
+  );
 });
 
 test('auth URL: /v3 added to a bare endpoint, kept otherwise; not a URL is a usage error', () => {
@@ -46,7 +54,12 @@ test('domains: user domain defaults to Default, project domain to the user domai
   assert.equal(cka.authUrl, 'https://ks:5000/v3');
   assert.deepEqual(cka.user, { name: 'alice', domain: { name: 'cloudveneto' } });
   assert.deepEqual(cka.project, { name: 'CMS', domain: { name: 'cloudveneto' } });
-  const env = settingsOf([], { OS_AUTH_URL: 'https://ks/v3', OS_USERNAME: 'alice', OS_USER_DOMAIN_NAME: 'cloudveneto', OS_PROJECT_ID: 'p1' });
+  const env = settingsOf([], {
+    OS_AUTH_URL: 'https://ks/v3',
+    OS_USERNAME: 'alice',
+    OS_USER_DOMAIN_NAME: 'cloudveneto',
+    OS_PROJECT_ID: 'p1',
+  });
   assert.deepEqual(env.project, { id: 'p1' });
   assert.throws(() => settingsOf(['--auth-url=https://ks/v3']), /who logs in/);
   assert.throws(() => settingsOf(['--username=alice']), /--auth-url/);
@@ -54,8 +67,14 @@ test('domains: user domain defaults to Default, project domain to the user domai
 
 test('clouds.yaml + secure.yaml: merged, flags win, application credential by name needs its user', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubecred-clouds-'));
-  writeFileSync(join(dir, 'clouds.yaml'), 'clouds:\n  cv:\n    auth:\n      auth_url: https://ks:5000\n      username: alice\n      project_name: CMS\n      user_domain_name: cloudveneto\n    verify: false\n  ac:\n    auth_type: v3applicationcredential\n    auth:\n      auth_url: https://ks:5000/v3\n      application_credential_id: app1\n');
-  writeFileSync(join(dir, 'secure.yaml'), 'clouds:\n  cv:\n    auth:\n      password: "s3cret"\n  ac:\n    auth:\n      application_credential_secret: "acs"\n');
+  writeFileSync(
+    join(dir, 'clouds.yaml'),
+    'clouds:\n  cv:\n    auth:\n      auth_url: https://ks:5000\n      username: alice\n      project_name: CMS\n      user_domain_name: cloudveneto\n    verify: false\n  ac:\n    auth_type: v3applicationcredential\n    auth:\n      auth_url: https://ks:5000/v3\n      application_credential_id: app1\n',
+  );
+  writeFileSync(
+    join(dir, 'secure.yaml'),
+    'clouds:\n  cv:\n    auth:\n      password: "s3cret"\n  ac:\n    auth:\n      application_credential_secret: "acs"\n',
+  );
   const env = { OS_CLIENT_CONFIG_FILE: join(dir, 'clouds.yaml'), OS_CLIENT_SECURE_FILE: join(dir, 'secure.yaml'), HOME: dir };
   const cv = settingsOf(['--os-cloud=cv'], env);
   assert.equal(cv.authUrl, 'https://ks:5000/v3');
@@ -69,21 +88,45 @@ test('clouds.yaml + secure.yaml: merged, flags win, application credential by na
   assert.throws(() => settingsOf(['--os-cloud=nope'], env), /has no cloud named "nope"/);
   assert.throws(() => settingsOf(['--auth-url=https://ks/v3', '--application-credential-name=k']), /needs the owner/);
   writeFileSync(join(dir, 'bad.yaml'), 'clouds:\n  cv: [password: "leak\n');
-  assert.throws(() => settingsOf(['--os-cloud=cv'], { ...env, OS_CLIENT_CONFIG_FILE: join(dir, 'bad.yaml') }), (e: Error) => /not valid YAML/.test(e.message) && !e.message.includes('leak'));
+  assert.throws(
+    () => settingsOf(['--os-cloud=cv'], { ...env, OS_CLIENT_CONFIG_FILE: join(dir, 'bad.yaml') }),
+    (e: Error) => /not valid YAML/.test(e.message) && !e.message.includes('leak'),
+  );
 });
 
 test('identity: an application credential ID alone names the identity; user and project around it do not count', () => {
   const alone = keyOf(['--auth-url=https://ks/v3', '--application-credential-id=app1']);
-  assert.equal(keyOf(['--auth-url=https://ks/v3', '--application-credential-id=app1'], { OS_USERNAME: 'bob', OS_PROJECT_NAME: 'X' }), alone);
+  assert.equal(
+    keyOf(['--auth-url=https://ks/v3', '--application-credential-id=app1'], { OS_USERNAME: 'bob', OS_PROJECT_NAME: 'X' }),
+    alone,
+  );
   assert.notEqual(keyOf(['--auth-url=https://ks/v3', '--application-credential-id=app2']), alone);
-  assert.notEqual(keyOf(['--auth-url=https://ks/v3', '--username=alice', '--project-name=CMS']), keyOf(['--auth-url=https://ks/v3', '--username=alice', '--project-name=ATLAS']));
+  assert.notEqual(
+    keyOf(['--auth-url=https://ks/v3', '--username=alice', '--project-name=CMS']),
+    keyOf(['--auth-url=https://ks/v3', '--username=alice', '--project-name=ATLAS']),
+  );
 });
 
 test('setup exec args: a sourced openrc for another project changes neither the key nor the project', () => {
   const s = settingsOf(['--auth-url=https://ks/v3', '--username=alice', '--user-domain-name=cloudveneto', '--project-name=CMS']);
   const clean = execPlan(passwordArgs(s), {});
-  assert.deepEqual(clean.args, ['get-token', 'keystone', '--auth-url=https://ks/v3', '--username=alice', '--user-domain-name=cloudveneto', '--project-name=CMS', '--project-domain-name=cloudveneto']);
-  const openrc = { OS_PROJECT_ID: 'atlas-id', OS_PROJECT_DOMAIN_ID: 'default', OS_USER_DOMAIN_ID: 'default', OS_APPLICATION_CREDENTIAL_ID: 'other', OS_CLOUD: 'x', OS_PASSWORD: 'pw' };
+  assert.deepEqual(clean.args, [
+    'get-token',
+    'keystone',
+    '--auth-url=https://ks/v3',
+    '--username=alice',
+    '--user-domain-name=cloudveneto',
+    '--project-name=CMS',
+    '--project-domain-name=cloudveneto',
+  ]);
+  const openrc = {
+    OS_PROJECT_ID: 'atlas-id',
+    OS_PROJECT_DOMAIN_ID: 'default',
+    OS_USER_DOMAIN_ID: 'default',
+    OS_APPLICATION_CREDENTIAL_ID: 'other',
+    OS_CLOUD: 'x',
+    OS_PASSWORD: 'pw',
+  };
   // What kubectl does: exec.env over its own environment; then what kubecred derives from it.
   const inv = invocationFromExec('cms', { command: 'kubecred', args: clean.args, env: clean.env }, openrc);
   const { values } = parseFlags(keystoneGetTokenFlags, inv.argv, inv.env);

@@ -40,13 +40,25 @@ describe('setup-context keystone', { skip: keystoneSkip() }, () => {
     const { alice } = rig.cv;
     const watch = watchArgv([alice.password]);
     rig.proxy.reset();
-    const setup = await home.kubecred(setupArgs(rig, home, 'cms', [...CMS(rig), '--password-stdin', '--remember-password']), alice.password + '\n');
+    const setup = await home.kubecred(
+      setupArgs(rig, home, 'cms', [...CMS(rig), '--password-stdin', '--remember-password']),
+      alice.password + '\n',
+    );
     assert.equal(setup.code, 0, setup.stderr);
     assert.equal(rig.proxy.tokenIssues(), 1, 'setup authenticates exactly once');
     const exec = execOf(home);
     assert.deepEqual(exec.args.slice(0, 2), ['get-token', 'keystone']);
-    assert.deepEqual(exec.args.slice(2), [`--auth-url=${rig.proxy.url}`, '--username=alice', '--user-domain-name=cloudveneto', '--project-name=CMS', '--project-domain-name=cloudveneto']);
-    assert.ok(exec.env?.some((e) => e.name === 'OS_PROJECT_ID' && e.value === ''), 'a sourced openrc cannot re-scope the context');
+    assert.deepEqual(exec.args.slice(2), [
+      `--auth-url=${rig.proxy.url}`,
+      '--username=alice',
+      '--user-domain-name=cloudveneto',
+      '--project-name=CMS',
+      '--project-domain-name=cloudveneto',
+    ]);
+    assert.ok(
+      exec.env?.some((e) => e.name === 'OS_PROJECT_ID' && e.value === ''),
+      'a sourced openrc cannot re-scope the context',
+    );
     const kc = parse(readFileSync(home.kubeconfig, 'utf8'));
     assert.equal(kc.contexts[0].context.namespace, 'cms', "CloudVeneto's namespace: the project name lowercased");
     assert.equal(home.storedSecret('password'), alice.password, 'remembered in the secret store');
@@ -78,7 +90,16 @@ describe('setup-context keystone', { skip: keystoneSkip() }, () => {
     const home = newHome();
     const cacheDir = join(home.dir, 'other-cache');
     const setup = await home.kubecred(
-      setupArgs(rig, home, 'cms-cache', [...CMS(rig), '--password-stdin', '--remember-password', '--token-cache-storage', 'disk', '--min-validity', '30s', `--token-cache-dir=${cacheDir}`]),
+      setupArgs(rig, home, 'cms-cache', [
+        ...CMS(rig),
+        '--password-stdin',
+        '--remember-password',
+        '--token-cache-storage',
+        'disk',
+        '--min-validity',
+        '30s',
+        `--token-cache-dir=${cacheDir}`,
+      ]),
       rig.cv.alice.password + '\n',
     );
     assert.equal(setup.code, 0, setup.stderr);
@@ -107,7 +128,10 @@ describe('setup-context keystone', { skip: keystoneSkip() }, () => {
     rig.proxy.reset();
     const unattended = await home.kubectl(['--context', 'cv-tty', 'get', 'namespaces']);
     assert.notEqual(unattended.code, 0);
-    assert.match(unattended.stderr, /kubecred: Keystone needs the password of user alice in domain cloudveneto and kubectl gave no terminal to ask on: run kubecred login --context cv-tty/);
+    assert.match(
+      unattended.stderr,
+      /kubecred: Keystone needs the password of user alice in domain cloudveneto and kubectl gave no terminal to ask on: run kubecred login --context cv-tty/,
+    );
     assert.equal(rig.proxy.tokenIssues(), 0, 'nothing to send without a password');
 
     const onTerminal = await home.pty([process.env.KUBECTL || 'kubectl', '--context', 'cv-tty', 'get', 'namespaces'], [asked]);
@@ -126,7 +150,10 @@ describe('setup-context keystone', { skip: keystoneSkip() }, () => {
     if (!requireKeystone(t) || !requireKubectl(t)) return;
     const home = newHome();
     const { alice } = rig.cv;
-    const setup = await home.kubecred(setupArgs(rig, home, 'cv-ac', [...CMS(rig), '--password-stdin', '--create-application-credential']), alice.password);
+    const setup = await home.kubecred(
+      setupArgs(rig, home, 'cv-ac', [...CMS(rig), '--password-stdin', '--create-application-credential']),
+      alice.password,
+    );
     assert.equal(setup.code, 0, setup.stderr);
     const listed = await rig.ks.api('GET', `/users/${alice.id}/application_credentials?name=kubecred-cv-ac`);
     const cred = listed.body.application_credentials[0];
@@ -160,16 +187,25 @@ describe('setup-context keystone', { skip: keystoneSkip() }, () => {
     assert.match(refused.stderr, /needs your Keystone password .*OS_PASSWORD/);
     assert.equal(home.cacheEntries().length, 1, 'a refused logout changes nothing');
 
-    const logout = await home.kubecred(['logout', '--context', 'cv-ac', '--delete-application-credential'], '', { OS_PASSWORD: alice.password });
+    const logout = await home.kubecred(['logout', '--context', 'cv-ac', '--delete-application-credential'], '', {
+      OS_PASSWORD: alice.password,
+    });
     assert.equal(logout.code, 0, logout.stderr);
     assert.match(logout.stdout, /revoked the Keystone token of alice/);
     assert.match(logout.stdout, /deleted application credential kubecred-cv-ac/);
     assert.match(logout.stdout, /removed the stored application credential secret/);
-    assert.equal((await rig.ks.api('GET', `/users/${alice.id}/application_credentials?name=kubecred-cv-ac`)).body.application_credentials.length, 0);
+    assert.equal(
+      (await rig.ks.api('GET', `/users/${alice.id}/application_credentials?name=kubecred-cv-ac`)).body.application_credentials.length,
+      0,
+    );
     assert.equal(await rig.ks.tokenValid(token2), false);
     assert.equal(home.cacheEntries().length, 0);
     assert.equal(home.storedSecret('application_credential_secret'), undefined);
-    assertNoSecretLeaks(home, [alice.password, secret!], [setup.stdout, setup.stderr, got.stderr, plain.stdout, after.stderr, logout.stdout, logout.stderr]);
+    assertNoSecretLeaks(
+      home,
+      [alice.password, secret!],
+      [setup.stdout, setup.stderr, got.stderr, plain.stdout, after.stderr, logout.stdout, logout.stderr],
+    );
   });
 
   test('--os-cloud: clouds.yaml + secure.yaml from ~/.config/openstack, bare auth_url, --namespace wins', async (t) => {
@@ -179,11 +215,22 @@ describe('setup-context keystone', { skip: keystoneSkip() }, () => {
     const dir = join(home.dir, '.config', 'openstack');
     mkdirSync(dir, { recursive: true });
     const bare = rig.proxy.url.replace(/\/v3$/, '');
-    writeFileSync(join(dir, 'clouds.yaml'), `clouds:\n  cloudveneto:\n    auth:\n      auth_url: ${bare}\n      username: alice\n      project_name: CMS\n      user_domain_name: cloudveneto\n      project_domain_name: cloudveneto\n    region_name: RegionOne\n`);
+    writeFileSync(
+      join(dir, 'clouds.yaml'),
+      `clouds:\n  cloudveneto:\n    auth:\n      auth_url: ${bare}\n      username: alice\n      project_name: CMS\n      user_domain_name: cloudveneto\n      project_domain_name: cloudveneto\n    region_name: RegionOne\n`,
+    );
     writeFileSync(join(dir, 'secure.yaml'), `clouds:\n  cloudveneto:\n    auth:\n      password: ${JSON.stringify(alice.password)}\n`);
-    const setup = await home.kubecred(setupArgs(rig, home, 'cv-cloud', ['--os-cloud', 'cloudveneto', '--remember-password', '--namespace', 'physics'], { authUrl: false }));
+    const setup = await home.kubecred(
+      setupArgs(rig, home, 'cv-cloud', ['--os-cloud', 'cloudveneto', '--remember-password', '--namespace', 'physics'], { authUrl: false }),
+    );
     assert.equal(setup.code, 0, setup.stderr);
-    assert.deepEqual(execOf(home).args.slice(2), [`--auth-url=${rig.proxy.url}`, '--username=alice', '--user-domain-name=cloudveneto', '--project-name=CMS', '--project-domain-name=cloudveneto']);
+    assert.deepEqual(execOf(home).args.slice(2), [
+      `--auth-url=${rig.proxy.url}`,
+      '--username=alice',
+      '--user-domain-name=cloudveneto',
+      '--project-name=CMS',
+      '--project-domain-name=cloudveneto',
+    ]);
     assert.equal(parse(readFileSync(home.kubeconfig, 'utf8')).contexts[0].context.namespace, 'physics');
     home.expireCache();
     const got = await home.kubectl(['--context', 'cv-cloud', 'get', 'secrets']);
@@ -198,8 +245,17 @@ describe('setup-context keystone', { skip: keystoneSkip() }, () => {
     if (!requireKeystone(t)) return;
     const { alice } = rig.cv;
     const cases: Array<{ extra: string[]; input: string; expect: RegExp; down?: boolean }> = [
-      { extra: CMS(rig), input: 'not-the-password', expect: /refused the password \(from stdin\) for user alice in domain cloudveneto: wrong password/ },
-      { extra: ['--username', 'alice', '--user-domain', 'cloudveneto', '--project', 'LHCb'], input: alice.password, expect: /user alice in domain cloudveneto cannot use project LHCb in domain cloudveneto: no such project, or no role on it \(yours: ATLAS, CMS\)/ },
+      {
+        extra: CMS(rig),
+        input: 'not-the-password',
+        expect: /refused the password \(from stdin\) for user alice in domain cloudveneto: wrong password/,
+      },
+      {
+        extra: ['--username', 'alice', '--user-domain', 'cloudveneto', '--project', 'LHCb'],
+        input: alice.password,
+        expect:
+          /user alice in domain cloudveneto cannot use project LHCb in domain cloudveneto: no such project, or no role on it \(yours: ATLAS, CMS\)/,
+      },
       { extra: CMS(rig), input: alice.password, expect: /refused the connection/, down: true },
     ];
     for (const c of cases) {

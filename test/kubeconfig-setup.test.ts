@@ -58,23 +58,35 @@ test('setupContext writes cluster, user (exec) and context that kubectl reads', 
   assert.equal(view.clusters[0].name, 'mia-prod');
   assert.equal(view.clusters[0].cluster.server, 'https://127.0.0.1:1');
   assert.deepEqual(view.users[0].user.exec.args, ['get-token', 'oidc', '--issuer-url=https://idp.example', '--client-id=kubernetes']);
-  assert.equal(view.users[0].user.exec.apiVersion, kubectlKnowsExecV1 ? 'client.authentication.k8s.io/v1' : 'client.authentication.k8s.io/v1beta1');
+  assert.equal(
+    view.users[0].user.exec.apiVersion,
+    kubectlKnowsExecV1 ? 'client.authentication.k8s.io/v1' : 'client.authentication.k8s.io/v1beta1',
+  );
   assert.equal(view.users[0].user.exec.interactiveMode, kubectlKnowsExecV1 ? 'IfAvailable' : undefined);
   assert.equal(view.users[0].user.exec.installHint, 'install kubecred');
   assert.deepEqual(view.contexts[0], { name: 'mia-prod', context: { cluster: 'mia-prod', user: 'mia-prod-oidc', namespace: 'tenant-a' } });
   assert.equal(view['current-context'], '');
-  assert.match(summaryLines(summary).join('\n'), /^cluster "mia-prod": added in .*\nuser "mia-prod-oidc": added in .*\ncontext "mia-prod": added in .*\nswitch to it with: kubectl config use-context mia-prod/);
+  assert.match(
+    summaryLines(summary).join('\n'),
+    /^cluster "mia-prod": added in .*\nuser "mia-prod-oidc": added in .*\ncontext "mia-prod": added in .*\nswitch to it with: kubectl config use-context mia-prod/,
+  );
 
   // Run again: nothing changes, nothing is rewritten; the namespace chosen later with kubectl stays.
   kubectl(['config', 'set-context', 'mia-prod', '--namespace=tenant-b', '--kubeconfig', file]);
   const again = await setupContext(input(file));
-  assert.deepEqual([again.cluster.result, again.user.result, again.context.result, again.written.length], ['unchanged', 'unchanged', 'unchanged', 0]);
+  assert.deepEqual(
+    [again.cluster.result, again.user.result, again.context.result, again.written.length],
+    ['unchanged', 'unchanged', 'unchanged', 0],
+  );
   assert.equal(readMerged([file]).contexts[0]!.value.namespace, 'tenant-b');
 });
 
 test('--use sets current-context; v1beta1 for old kubectl leaves interactiveMode out', async () => {
   const file = join(tempDir(), 'config');
-  writeFileSync(file, 'apiVersion: v1\nkind: Config\ncurrent-context: other\ncontexts:\n- name: other\n  context: {cluster: x, user: other-user}\n');
+  writeFileSync(
+    file,
+    'apiVersion: v1\nkind: Config\ncurrent-context: other\ncontexts:\n- name: other\n  context: {cluster: x, user: other-user}\n',
+  );
   const summary = await setupContext(input(file, { use: true, exec: { ...input(file).exec, apiVersion: 'v1beta1' } }));
   assert.deepEqual(summary.currentContext, { value: 'mia-prod', changed: true, previous: 'other' });
   assert.ok(summaryLines(summary).includes('current-context: "mia-prod" (was "other")'));
@@ -100,7 +112,18 @@ test('--certificate-authority FILE is checked and embedded; a bad CA file is an 
   const dir = tempDir();
   const ca = await createCa();
   writeFileSync(join(dir, 'ca.crt'), `# our CA\n${ca.caPem}`);
-  const opts = parseOptions(['--context', 'c', '--server', 'https://api.example:6443', '--certificate-authority', join(dir, 'ca.crt'), '--tls-server-name', 'api.internal', '--proxy-url', 'socks5://bastion:1080']);
+  const opts = parseOptions([
+    '--context',
+    'c',
+    '--server',
+    'https://api.example:6443',
+    '--certificate-authority',
+    join(dir, 'ca.crt'),
+    '--tls-server-name',
+    'api.internal',
+    '--proxy-url',
+    'socks5://bastion:1080',
+  ]);
   const { cluster, warnings } = clusterEntryFromOptions(opts);
   assert.deepEqual(warnings, []);
   assert.equal(Buffer.from(cluster['certificate-authority-data']!, 'base64').toString(), `${ca.caPem.trim()}\n`);
@@ -112,7 +135,16 @@ test('--certificate-authority FILE is checked and embedded; a bad CA file is an 
   assert.equal(raw.clusters[0].cluster['certificate-authority-data'], cluster['certificate-authority-data']);
   assert.equal(raw.clusters[0].cluster['proxy-url'], 'socks5://bastion:1080');
   // The same data given as base64 is accepted and gives the same entry.
-  const viaData = clusterEntryFromOptions(parseOptions(['--context', 'c', '--server', 'https://api.example:6443', '--certificate-authority-data', Buffer.from(ca.caPem).toString('base64')]));
+  const viaData = clusterEntryFromOptions(
+    parseOptions([
+      '--context',
+      'c',
+      '--server',
+      'https://api.example:6443',
+      '--certificate-authority-data',
+      Buffer.from(ca.caPem).toString('base64'),
+    ]),
+  );
   assert.equal(Buffer.from(viaData.cluster['certificate-authority-data']!, 'base64').toString(), ca.caPem);
 
   const bad: Array<[string, RegExp]> = [
@@ -125,13 +157,28 @@ test('--certificate-authority FILE is checked and embedded; a bad CA file is an 
     writeFileSync(caFile, text);
     const target = join(dir, `never${i}`);
     await assert.rejects(
-      (async () => setupContext(input(target, clusterEntryFromOptions(parseOptions(['--context', 'c', '--server', 'https://a', '--certificate-authority', caFile])))))(),
+      (async () =>
+        setupContext(
+          input(
+            target,
+            clusterEntryFromOptions(parseOptions(['--context', 'c', '--server', 'https://a', '--certificate-authority', caFile])),
+          ),
+        ))(),
       (err: Error) => err instanceof UsageError && err.message.includes(caFile) && why.test(err.message),
     );
     assert.equal(existsSync(target), false);
   }
-  assert.throws(() => clusterEntryFromOptions(parseOptions(['--context', 'c', '--server', 'https://a', '--certificate-authority', join(dir, 'missing.crt')])), /missing\.crt: cannot read \(ENOENT\)/);
-  assert.throws(() => clusterEntryFromOptions(parseOptions(['--context', 'c', '--server', 'https://a', '--certificate-authority-data', 'not base64!'])), /not base64/);
+  assert.throws(
+    () =>
+      clusterEntryFromOptions(
+        parseOptions(['--context', 'c', '--server', 'https://a', '--certificate-authority', join(dir, 'missing.crt')]),
+      ),
+    /missing\.crt: cannot read \(ENOENT\)/,
+  );
+  assert.throws(
+    () => clusterEntryFromOptions(parseOptions(['--context', 'c', '--server', 'https://a', '--certificate-authority-data', 'not base64!'])),
+    /not base64/,
+  );
 });
 
 test('option checks: CA options are exclusive, URLs are validated, http warns, names default', () => {
@@ -143,13 +190,20 @@ test('option checks: CA options are exclusive, URLs are validated, http warns, n
   for (const extra of combos) {
     assert.throws(
       () => clusterEntryFromOptions(parseOptions(['--context', 'c', '--server', 'https://a', ...extra])),
-      (err: Error) => err instanceof UsageError && err.exitCode === 2 && /cannot be combined: give one of them$/.test(err.message) && !err.message.includes('\n'),
+      (err: Error) =>
+        err instanceof UsageError &&
+        err.exitCode === 2 &&
+        /cannot be combined: give one of them$/.test(err.message) &&
+        !err.message.includes('\n'),
     );
   }
   const base = { context: 'c' };
   assert.throws(() => clusterEntryFromOptions({ ...base, server: 'ftp://a' }), /--server must be a https, http URL/);
   assert.throws(() => clusterEntryFromOptions({ ...base, server: 'a.example:6443' }), UsageError);
-  assert.throws(() => clusterEntryFromOptions({ ...base, server: 'https://a', proxyUrl: 'ftp://p' }), /--proxy-url must be a http, https, socks5 URL/);
+  assert.throws(
+    () => clusterEntryFromOptions({ ...base, server: 'https://a', proxyUrl: 'ftp://p' }),
+    /--proxy-url must be a http, https, socks5 URL/,
+  );
   assert.throws(() => clusterEntryFromOptions({ ...base, server: 'https://a', proxyUrl: 'http://user:pw@p:3128' }), /contains a password/);
   assert.throws(() => clusterEntryFromOptions({ ...base, server: 'https://a', tlsServerName: 'a b' }), /--tls-server-name/);
   const http = clusterEntryFromOptions({ ...base, server: 'http://127.0.0.1:8080' });
@@ -157,21 +211,42 @@ test('option checks: CA options are exclusive, URLs are validated, http warns, n
   const insecure = clusterEntryFromOptions({ ...base, server: 'https://a', insecureSkipTlsVerify: true });
   assert.equal(insecure.cluster['insecure-skip-tls-verify'], true);
   assert.deepEqual(setupNames({ context: 'prod' }, 'oidc'), { contextName: 'prod', clusterName: 'prod', userName: 'prod-oidc' });
-  assert.deepEqual(setupNames({ context: 'prod', clusterName: 'k', userName: 'login-k' }, 'oidc'), { contextName: 'prod', clusterName: 'k', userName: 'login-k' });
+  assert.deepEqual(setupNames({ context: 'prod', clusterName: 'k', userName: 'login-k' }, 'oidc'), {
+    contextName: 'prod',
+    clusterName: 'k',
+    userName: 'login-k',
+  });
   assert.throws(() => parseOptions(['--server', 'https://a']), /--context is required/);
   assert.throws(() => parseExecApiVersion('v2'), /exec-api-version/);
 });
 
 test('no secret ever goes into the exec entry', async () => {
-  for (const arg of ['--password=hunter2', '--password', '--client-secret=s', '--oidc-client-secret=s', '--application-credential-secret=s', '-token=t']) {
-    assert.throws(() => assertNoSecrets({ args: ['get-token', 'oidc', arg] }), (err: Error) => err instanceof UsageError && /refusing to write .* into a kubeconfig/.test(err.message), arg);
+  for (const arg of [
+    '--password=hunter2',
+    '--password',
+    '--client-secret=s',
+    '--oidc-client-secret=s',
+    '--application-credential-secret=s',
+    '-token=t',
+  ]) {
+    assert.throws(
+      () => assertNoSecrets({ args: ['get-token', 'oidc', arg] }),
+      (err: Error) => err instanceof UsageError && /refusing to write .* into a kubeconfig/.test(err.message),
+      arg,
+    );
   }
   for (const name of ['OS_PASSWORD', 'KUBECRED_CLIENT_SECRET', 'OS_APPLICATION_CREDENTIAL_SECRET', 'OS_TOKEN']) {
     assert.throws(() => assertNoSecrets({ env: [{ name, value: 'x' }] }), UsageError, name);
   }
-  assertNoSecrets({ args: ['get-token', 'keystone', '--username=ana', '--application-credential-id=abc', '--token-cache-dir=/x'], env: [{ name: 'OS_AUTH_URL', value: 'https://k' }] });
+  assertNoSecrets({
+    args: ['get-token', 'keystone', '--username=ana', '--application-credential-id=abc', '--token-cache-dir=/x'],
+    env: [{ name: 'OS_AUTH_URL', value: 'https://k' }],
+  });
   const file = join(tempDir(), 'config');
-  await assert.rejects(setupContext(input(file, { exec: { ...input(file).exec, args: ['get-token', 'oidc', '--client-secret=s3cr3t'] } })), UsageError);
+  await assert.rejects(
+    setupContext(input(file, { exec: { ...input(file).exec, args: ['get-token', 'oidc', '--client-secret=s3cr3t'] } })),
+    UsageError,
+  );
   assert.equal(existsSync(file), false);
   const exec = buildExecConfig(input(file).exec);
   assert.ok(!JSON.stringify(exec).match(/secret|password/i));
@@ -182,7 +257,12 @@ test('a refusal of any entry writes nothing; --force replaces all', async () => 
   await setupContext(input(file));
   const before = readFileSync(file, 'utf8');
   const other = input(file, { cluster: { server: 'https://127.0.0.1:2' } });
-  await assert.rejects(setupContext({ ...other, userName: 'new-user' }), (err: Error) => err instanceof KubeconfigError && /^cluster "mia-prod" already exists in .* with different settings: pass --force to replace it$/.test(err.message));
+  await assert.rejects(
+    setupContext({ ...other, userName: 'new-user' }),
+    (err: Error) =>
+      err instanceof KubeconfigError &&
+      /^cluster "mia-prod" already exists in .* with different settings: pass --force to replace it$/.test(err.message),
+  );
   assert.equal(readFileSync(file, 'utf8'), before, 'the new user was not written either');
   const forced = await setupContext({ ...other, force: true });
   assert.deepEqual([forced.cluster.result, forced.user.result, forced.context.result], ['replaced', 'unchanged', 'unchanged']);
@@ -192,7 +272,10 @@ test('KUBECONFIG list: new entries and current-context go to the first file, an 
   const dir = tempDir();
   const first = join(dir, 'first');
   const second = join(dir, 'second');
-  writeFileSync(second, 'apiVersion: v1\nkind: Config\ncurrent-context: old\nusers:\n- name: mia-prod-oidc\n  user:\n    exec: {apiVersion: client.authentication.k8s.io/v1, command: kubelogin, interactiveMode: IfAvailable}\n');
+  writeFileSync(
+    second,
+    'apiVersion: v1\nkind: Config\ncurrent-context: old\nusers:\n- name: mia-prod-oidc\n  user:\n    exec: {apiVersion: client.authentication.k8s.io/v1, command: kubelogin, interactiveMode: IfAvailable}\n',
+  );
   const summary = await setupContext(input(undefined, { env: { KUBECONFIG: `${first}:${second}` }, use: true, force: true }));
   assert.equal(summary.file, first);
   assert.deepEqual([summary.cluster.file, summary.user.file, summary.context.file], [first, second, first]);
@@ -247,7 +330,9 @@ test('setup-context with a provider: options → exec command → entries, one l
     secretNames: { session: [], config: [] },
     load: async () => ({
       settings: (v) => v,
-      obtain: async () => { throw new Error('not here'); },
+      obtain: async () => {
+        throw new Error('not here');
+      },
       logout: async () => [],
       setup: async (_ctx, request) => ({ args: request.passArgs }),
       describe: (e) => ({ summary: String(e.label), fields: [] }),
@@ -260,14 +345,47 @@ test('setup-context with a provider: options → exec command → entries, one l
     stderr: (l: string) => void err.push(l),
     stdinIsTTY: false,
     readSecret: async () => '',
-    infra: () => ({ clock: { now: Date.now }, log: { info: () => {}, warn: () => {}, debug: () => {} }, prompt: { available: false, secret: async () => '', line: async () => '' }, browser: { open: async () => {} }, env: {}, http: { fetcher: () => fetch }, stderrIsTTY: false }),
+    infra: () => ({
+      clock: { now: Date.now },
+      log: { info: () => {}, warn: () => {}, debug: () => {} },
+      prompt: { available: false, secret: async () => '', line: async () => '' },
+      browser: { open: async () => {} },
+      env: {},
+      http: { fetcher: () => fetch },
+      stderrIsTTY: false,
+    }),
   };
-  await setupWithProvider([module], module, ['--context', 'dev', '--server', 'http://127.0.0.1:1', '--kubeconfig', file, '--use', '--namespace', 'team-a', '--auth-url', 'https://k/v3'], io);
-  assert.deepEqual(out.slice(0, 4), [`cluster "dev": added in ${file}`, `user "dev-fake": added in ${file}`, `context "dev": added in ${file}`, 'current-context: "dev"']);
+  await setupWithProvider(
+    [module],
+    module,
+    [
+      '--context',
+      'dev',
+      '--server',
+      'http://127.0.0.1:1',
+      '--kubeconfig',
+      file,
+      '--use',
+      '--namespace',
+      'team-a',
+      '--auth-url',
+      'https://k/v3',
+    ],
+    io,
+  );
+  assert.deepEqual(out.slice(0, 4), [
+    `cluster "dev": added in ${file}`,
+    `user "dev-fake": added in ${file}`,
+    `context "dev": added in ${file}`,
+    'current-context: "dev"',
+  ]);
   assert.match(err[0]!, /plain http/);
   assert.match(err[1]!, /exec command: kubecred/);
   const user = readMerged([file]).users[0]!.value.exec!;
   assert.equal(user.command, 'kubecred');
   assert.deepEqual(user.args, ['get-token', 'fake', '--auth-url=https://k/v3']);
-  await assert.rejects(setupWithProvider([module], module, ['--context', 'dev', '--server', 'https://a', '--namespace', 'Bad_NS'], io), /--namespace "Bad_NS"/);
+  await assert.rejects(
+    setupWithProvider([module], module, ['--context', 'dev', '--server', 'https://a', '--namespace', 'Bad_NS'], io),
+    /--namespace "Bad_NS"/,
+  );
 });

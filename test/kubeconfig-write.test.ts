@@ -2,7 +2,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +38,12 @@ const tempDir = (): string => mkdtempSync(join(tmpdir(), 'kubecred-kc-'));
 // The exec apiVersion the test's kubectl knows: kubectl < 1.22 drops interactiveMode when it rewrites.
 const execUser = (id: string): UserEntry => ({
   exec: kubectlKnowsExecV1
-    ? { apiVersion: 'client.authentication.k8s.io/v1', command: 'kubecred', args: ['get-token', 'oidc', `--client-id=${id}`], interactiveMode: 'IfAvailable' }
+    ? {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: 'kubecred',
+        args: ['get-token', 'oidc', `--client-id=${id}`],
+        interactiveMode: 'IfAvailable',
+      }
     : { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'kubecred', args: ['get-token', 'oidc', `--client-id=${id}`] },
 });
 
@@ -61,7 +77,6 @@ users:
     token: not-ours
 `;
 
-
 test('upsert adds an entry and keeps comments, other entries and their order', async () => {
   const file = join(tempDir(), 'config');
   writeFileSync(file, COMMENTED);
@@ -69,10 +84,17 @@ test('upsert adds an entry and keeps comments, other entries and their order', a
   assert.equal(result, 'added');
   assert.equal(written, true);
   const text = readFileSync(file, 'utf8');
-  for (const comment of ['# managed by hand — keep this comment', '# the production cluster', '# public endpoint', '# kubelogin']) assert.ok(text.includes(comment), comment);
+  for (const comment of ['# managed by hand — keep this comment', '# the production cluster', '# public endpoint', '# kubelogin'])
+    assert.ok(text.includes(comment), comment);
   const doc = loadKubeconfigFile(file);
-  assert.deepEqual(readMerged([file]).users.map((u) => u.name), ['login-prod', 'zeta', 'prod-oidc']);
-  assert.deepEqual(readMerged([file]).clusters.map((c) => c.name), ['prod', 'staging']);
+  assert.deepEqual(
+    readMerged([file]).users.map((u) => u.name),
+    ['login-prod', 'zeta', 'prod-oidc'],
+  );
+  assert.deepEqual(
+    readMerged([file]).clusters.map((c) => c.name),
+    ['prod', 'staging'],
+  );
   assert.ok(text.includes('\n- name: zeta\n'), 'sequence style of the file (flush dashes) is kept');
   assert.equal(doc.existed, true);
 });
@@ -93,14 +115,21 @@ test('a different entry of the same name is refused without --force, naming it; 
   const { result } = await updateKubeconfigFile(file, (doc) => upsertNamed(doc, 'users', 'login-prod', execUser('a'), { force: true }));
   assert.equal(result, 'replaced');
   const merged = readMerged([file]);
-  assert.deepEqual(merged.users.map((u) => u.name), ['login-prod', 'zeta'], 'replaced in place');
+  assert.deepEqual(
+    merged.users.map((u) => u.name),
+    ['login-prod', 'zeta'],
+    'replaced in place',
+  );
   assert.deepEqual(merged.users[0]!.value.exec?.args, ['get-token', 'oidc', '--client-id=a']);
   assert.ok(readFileSync(file, 'utf8').includes('# managed by hand'));
 });
 
 test('replacing or removing an entry with a YAML anchor keeps the aliases elsewhere meaning the same', async () => {
   const file = join(tempDir(), 'config');
-  writeFileSync(file, 'apiVersion: v1\nkind: Config\nusers:\n- name: a\n  user: &shared\n    exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: kubelogin}\n- name: b\n  user: *shared\n');
+  writeFileSync(
+    file,
+    'apiVersion: v1\nkind: Config\nusers:\n- name: a\n  user: &shared\n    exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: kubelogin}\n- name: b\n  user: *shared\n',
+  );
   await updateKubeconfigFile(file, (doc) => upsertNamed(doc, 'users', 'a', execUser('a'), { force: true }));
   const users = readMerged([file]).users;
   assert.equal(users[0]!.value.exec?.command, 'kubecred');
@@ -112,7 +141,9 @@ test('the same value is unchanged and the file is not rewritten, even after kube
   const file = join(tempDir(), 'config');
   await updateKubeconfigFile(file, (doc) => {
     upsertNamed(doc, 'users', 'u', execUser('a'));
-    upsertNamed(doc, 'users', 'old', { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'kubecred', args: ['get-token', 'x'] } });
+    upsertNamed(doc, 'users', 'old', {
+      exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'kubecred', args: ['get-token', 'x'] },
+    });
     upsertNamed(doc, 'clusters', 'c', { server: 'https://c.example' });
     upsertNamed(doc, 'contexts', 'c', { cluster: 'c', user: 'u' });
   });
@@ -121,7 +152,9 @@ test('the same value is unchanged and the file is not rewritten, even after kube
   const st = statSync(file);
   const { result, written } = await updateKubeconfigFile(file, (doc) => [
     upsertNamed(doc, 'users', 'u', execUser('a')),
-    upsertNamed(doc, 'users', 'old', { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'kubecred', args: ['get-token', 'x'] } }),
+    upsertNamed(doc, 'users', 'old', {
+      exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'kubecred', args: ['get-token', 'x'] },
+    }),
     upsertNamed(doc, 'clusters', 'c', { server: 'https://c.example' }),
     setCurrentContext(doc, 'c'),
   ]);
@@ -137,7 +170,11 @@ test('malformed YAML or a wrong shape: one-line error with file and line, file b
     ['apiVersion: v1\nclusters:\n- name: a\n  cluster: {server: x\n users: [\n', 5, /indented|Sequence item/],
     ['apiVersion: v1\nkind: Config\nclusters:\n  a: 1\n', 4, /clusters is not a list/],
     ['apiVersion: v1\nusers:\n- name: a\n  user: {}\n- user: {}\n', 5, /an entry of users has no name/],
-    ['apiVersion: v1\nclusters:\n- name: a\n  cluster: {server: https://a}\n- name: a\n  cluster: {server: https://b}\n', 5, /duplicate cluster name "a"/],
+    [
+      'apiVersion: v1\nclusters:\n- name: a\n  cluster: {server: https://a}\n- name: a\n  cluster: {server: https://b}\n',
+      5,
+      /duplicate cluster name "a"/,
+    ],
     ['apiVersion: v1\n---\nkind: Config\n', 2, /multiple documents/],
     ['- just\n- a list\n', 1, /not a mapping/],
   ];
@@ -166,7 +203,11 @@ test('paths: --kubeconfig wins, KUBECONFIG drops empty and duplicate entries, el
   const env = { HOME: '/home/ana', KUBECONFIG: '/a/one::/a/two:/a/one:' };
   assert.deepEqual(resolveKubeconfig({ explicit: '/x/k', env }), { files: ['/x/k'], writeTarget: '/x/k', explicit: true });
   assert.deepEqual(resolveKubeconfig({ env }), { files: ['/a/one', '/a/two'], writeTarget: '/a/one', explicit: false });
-  assert.deepEqual(resolveKubeconfig({ env: { HOME: '/home/ana' } }), { files: ['/home/ana/.kube/config'], writeTarget: '/home/ana/.kube/config', explicit: false });
+  assert.deepEqual(resolveKubeconfig({ env: { HOME: '/home/ana' } }), {
+    files: ['/home/ana/.kube/config'],
+    writeTarget: '/home/ana/.kube/config',
+    explicit: false,
+  });
   assert.deepEqual(resolveKubeconfig({ env: { HOME: '/home/ana', KUBECONFIG: '' } }).files, ['/home/ana/.kube/config']);
 });
 
@@ -179,7 +220,14 @@ test('KUBECONFIG list: merged like kubectl, new entries to the first file, exist
   const files = resolveKubeconfig({ env: { KUBECONFIG: `${one}:${two}` } }).files;
   const merged = readMerged([...files, join(dir, 'missing')]);
   assert.equal(merged.currentContext, 'prod', 'from the first file that sets it');
-  assert.deepEqual(merged.clusters.map((c) => [c.name, c.file]), [['shared', one], ['prod', two], ['staging', two]]);
+  assert.deepEqual(
+    merged.clusters.map((c) => [c.name, c.file]),
+    [
+      ['shared', one],
+      ['prod', two],
+      ['staging', two],
+    ],
+  );
   const found = findContext(files);
   assert.equal(found.context.user, 'login-prod');
   assert.deepEqual(found.user?.exec?.args, ['get-token', '--oidc-issuer-url=https://idp.example']);
@@ -191,13 +239,19 @@ test('KUBECONFIG list: merged like kubectl, new entries to the first file, exist
   assert.equal(kubectlView['current-context'], merged.currentContext);
 
   const { written } = await updateKubeconfigFiles(files, (docs) => {
-    const [first, second] = docs as [typeof docs[0], typeof docs[0]];
+    const [first, second] = docs as [(typeof docs)[0], (typeof docs)[0]];
     upsertNamed(first, 'users', 'brand-new', execUser('n'));
     upsertNamed(second, 'users', 'login-prod', execUser('p'), { force: true });
   });
   assert.deepEqual(written, [one, two]);
-  assert.deepEqual(readMerged([one]).users.map((u) => u.name), ['brand-new']);
-  assert.deepEqual(readMerged([two]).users.map((u) => u.name), ['login-prod', 'zeta']);
+  assert.deepEqual(
+    readMerged([one]).users.map((u) => u.name),
+    ['brand-new'],
+  );
+  assert.deepEqual(
+    readMerged([two]).users.map((u) => u.name),
+    ['login-prod', 'zeta'],
+  );
 });
 
 test('the written file is 0600 even if it was more open, and a missing ~/.kube is created 0700', { skip: !posix }, async () => {
@@ -229,7 +283,10 @@ test('a symlinked kubeconfig is followed: the target is replaced, the link stays
   await updateKubeconfigFile(join(dir, 'link'), (doc) => upsertNamed(doc, 'clusters', 'new', { server: 'https://n' }));
   assert.ok(lstatSync(join(dir, 'link')).isSymbolicLink());
   assert.equal(readlinkSync(join(dir, 'link')), join(dir, 'real', 'config'));
-  assert.deepEqual(readMerged([join(dir, 'real', 'config')]).clusters.map((c) => c.name), ['prod', 'staging', 'new']);
+  assert.deepEqual(
+    readMerged([join(dir, 'real', 'config')]).clusters.map((c) => c.name),
+    ['prod', 'staging', 'new'],
+  );
 });
 
 test('with <file>.lock present the write waits, then fails with a one-line message; the file is untouched', async () => {
@@ -242,7 +299,10 @@ test('with <file>.lock present the write waits, then fails with a one-line messa
     updateKubeconfigFile(file, (doc) => upsertNamed(doc, 'users', 'x', execUser('x')), { lockTimeoutMs: 300, onLockWait: () => waited++ }),
     (err: Error) => {
       assert.ok(err instanceof KubeconfigError);
-      assert.equal(err.message, `${file}.lock exists: another kubectl or kubecred is writing ${file}; if none is running, remove ${file}.lock and retry`);
+      assert.equal(
+        err.message,
+        `${file}.lock exists: another kubectl or kubecred is writing ${file}; if none is running, remove ${file}.lock and retry`,
+      );
       return true;
     },
   );
@@ -271,13 +331,20 @@ test('a lock released later lets the waiting writer through; saveKubeconfigFile 
   const fresh = loadKubeconfigFile(file);
   upsertNamed(fresh, 'users', 'y', execUser('y'));
   assert.equal(await saveKubeconfigFile(file, fresh), true);
-  assert.deepEqual(readMerged([file]).users.map((u) => u.name), ['login-prod', 'zeta', 'x', 'z', 'y']);
+  assert.deepEqual(
+    readMerged([file]).users.map((u) => u.name),
+    ['login-prod', 'zeta', 'x', 'z', 'y'],
+  );
 });
 
 test('real kubectl reads what we write: the exec user with its args, the context', async () => {
   const file = join(tempDir(), 'config');
   await updateKubeconfigFile(file, (doc) => {
-    upsertNamed(doc, 'clusters', 'c1', { server: 'https://c1.example:6443', 'proxy-url': 'socks5://127.0.0.1:1080', 'tls-server-name': 'api.c1' });
+    upsertNamed(doc, 'clusters', 'c1', {
+      server: 'https://c1.example:6443',
+      'proxy-url': 'socks5://127.0.0.1:1080',
+      'tls-server-name': 'api.c1',
+    });
     upsertNamed(doc, 'users', 'c1-oidc', execUser('kubernetes'));
     upsertNamed(doc, 'contexts', 'c1', { cluster: 'c1', user: 'c1-oidc', namespace: 'team-a' });
     setCurrentContext(doc, 'c1');
@@ -306,7 +373,9 @@ test('10 concurrent writers upserting different users into one file: no lost upd
   const runs = names.map(
     (name) =>
       new Promise<void>((done, reject) => {
-        const child = execFile(process.execPath, ['--import', 'tsx', helper, file, name], (err, _out, stderr) => (err ? reject(new Error(`${name}: ${stderr}`)) : done()));
+        const child = execFile(process.execPath, ['--import', 'tsx', helper, file, name], (err, _out, stderr) =>
+          err ? reject(new Error(`${name}: ${stderr}`)) : done(),
+        );
         child.stdout?.once('data', () => ++waiting === names.length && allWaiting());
       }),
   );

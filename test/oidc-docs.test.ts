@@ -33,7 +33,12 @@ function shellEnv(rig: OidcRig): Record<string, string> {
   return { ...rig.env, PATH: `${bin}${kubectlDir}:${rig.env.PATH}`, BROWSER: browser };
 }
 
-function bash(script: string, env: Record<string, string>, cwd: string, onStderr?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function bash(
+  script: string,
+  env: Record<string, string>,
+  cwd: string,
+  onStderr?: (text: string) => void,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, reject) => {
     const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -54,7 +59,12 @@ function bash(script: string, env: Record<string, string>, cwd: string, onStderr
 
 /** kubectl trusts the test API server's CA (real clusters have one kubectl already trusts). */
 async function trustApiServer(rig: OidcRig, cluster: string): Promise<void> {
-  const r = await rig.kubectl(['config', 'set', `clusters.${cluster}.certificate-authority-data`, Buffer.from(rig.api.caPem).toString('base64')]);
+  const r = await rig.kubectl([
+    'config',
+    'set',
+    `clusters.${cluster}.certificate-authority-data`,
+    Buffer.from(rig.api.caPem).toString('base64'),
+  ]);
   assert.equal(r.code, 0, r.stderr);
 }
 
@@ -104,7 +114,16 @@ test('Cozystack: setup from the given kubeconfig, --skip-open-browser prints the
   const rig = await startOidcRig();
   t.after(() => rig.close());
   // The kubeconfig Cozystack hands out (its user is irrelevant here; a token keeps kubectl from running anything).
-  const given = { apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'cozy', cluster: { server: rig.api.url, 'certificate-authority-data': Buffer.from(rig.api.caPem).toString('base64') } }], users: [{ name: 'u', user: { token: 'x' } }], contexts: [{ name: 'cozy', context: { cluster: 'cozy', user: 'u' } }], 'current-context': 'cozy' };
+  const given = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      { name: 'cozy', cluster: { server: rig.api.url, 'certificate-authority-data': Buffer.from(rig.api.caPem).toString('base64') } },
+    ],
+    users: [{ name: 'u', user: { token: 'x' } }],
+    contexts: [{ name: 'cozy', context: { cluster: 'cozy', user: 'u' } }],
+    'current-context': 'cozy',
+  };
   writeFileSync(join(rig.home, 'cozy.yaml'), JSON.stringify(given));
   const script = afterBlock('cozystack.md', '### After')
     .replace('domain=example.org', 'domain=unused')

@@ -94,7 +94,11 @@ test('client credentials: kubectl sends the access token of the confidential cli
 });
 
 /** Runs a command under a pseudo-terminal (util-linux script), feeding `input()` when it resolves. */
-function underPty(command: string, env: Record<string, string | undefined>, input: Promise<string>): Promise<{ code: number | null; output: string }> {
+function underPty(
+  command: string,
+  env: Record<string, string | undefined>,
+  input: Promise<string>,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-qfec', command, '/dev/null'], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
@@ -129,9 +133,12 @@ test('authcode-keyboard: the URL the browser landed on is pasted into the termin
   const codeFile = join(rig.home, 'landed-url');
   await rig.useArgs(
     rig.getTokenArgs([
-      '--grant-type', 'authcode-keyboard',
-      '--redirect-url-authcode-keyboard', 'http://127.0.0.1/callback',
-      '--browser-command', rig.browserCommand('code-file', `--code-file ${codeFile}`),
+      '--grant-type',
+      'authcode-keyboard',
+      '--redirect-url-authcode-keyboard',
+      'http://127.0.0.1/callback',
+      '--browser-command',
+      rig.browserCommand('code-file', `--code-file ${codeFile}`),
     ]),
   );
   const command = `${kubectl.path} --kubeconfig ${rig.kubeconfig} get secret db -o jsonpath={.data.password}`;
@@ -145,7 +152,9 @@ test('authcode-keyboard: the URL the browser landed on is pasted into the termin
 test('--use-access-token hands over the access token, expiring with expires_in', async (t) => {
   const rig = await startOidcRig({ idp: { ttl: { AccessToken: 600 } } });
   t.after(() => rig.close());
-  const r = await rig.kubecred(['get-token', 'oidc', ...rig.getTokenArgs(['--username', 'alice', '--use-access-token'])], { env: { KUBECRED_PASSWORD: 'alice-password' } });
+  const r = await rig.kubecred(['get-token', 'oidc', ...rig.getTokenArgs(['--username', 'alice', '--use-access-token'])], {
+    env: { KUBECRED_PASSWORD: 'alice-password' },
+  });
   assert.equal(r.code, 0, r.stderr);
   const status = (JSON.parse(r.stdout) as { status: { token: string; expirationTimestamp: string } }).status;
   const issued = await rig.idp.provider.AccessToken.find(status.token);
@@ -158,8 +167,22 @@ test('--login-hint keeps two accounts of one IdP apart, and says when the login 
   const rig = await startOidcRig();
   t.after(() => rig.close());
   const get = (hint: string, user: string) =>
-    rig.kubecred(['get-token', 'oidc', ...rig.getTokenArgs(['--login-hint', hint, '--browser-command', rig.browserCommand('login', `--user ${user} --password ${user}-password`)])]);
-  const subOf = (r: { stdout: string }) => (JSON.parse(Buffer.from((JSON.parse(r.stdout) as { status: { token: string } }).status.token.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
+    rig.kubecred([
+      'get-token',
+      'oidc',
+      ...rig.getTokenArgs([
+        '--login-hint',
+        hint,
+        '--browser-command',
+        rig.browserCommand('login', `--user ${user} --password ${user}-password`),
+      ]),
+    ]);
+  const subOf = (r: { stdout: string }) =>
+    (
+      JSON.parse(
+        Buffer.from((JSON.parse(r.stdout) as { status: { token: string } }).status.token.split('.')[1]!, 'base64url').toString(),
+      ) as { sub: string }
+    ).sub;
   const alice = await get('alice', 'alice');
   const bob = await get('bob', 'bob');
   assert.equal(subOf(alice), 'alice');
@@ -167,7 +190,11 @@ test('--login-hint keeps two accounts of one IdP apart, and says when the login 
   assert.equal(subOf(await get('alice', 'bob')), 'alice', 'the cache answers for alice');
   assert.equal(rig.cacheSnapshot().match(/\.json:/g)?.length, 2, 'two cache entries');
   assert.match(readFileSync(rig.browserLog, 'utf8'), /login_hint=bob/);
-  const wrong = await rig.kubecred(['get-token', 'oidc', ...rig.getTokenArgs(['--login-hint', 'carol', '--browser-command', rig.browserCommand()])]);
+  const wrong = await rig.kubecred([
+    'get-token',
+    'oidc',
+    ...rig.getTokenArgs(['--login-hint', 'carol', '--browser-command', rig.browserCommand()]),
+  ]);
   assert.equal(wrong.code, 0, wrong.stderr);
   assert.match(wrong.stderr, /warning: you logged in as alice, not as --login-hint carol/);
 });

@@ -41,13 +41,19 @@ function forgeIdToken(rig: OidcRig, proxy: TamperProxy, change: Record<string, u
 }
 
 async function loginThroughProxy(rig: OidcRig, proxy: TamperProxy): Promise<RunResult> {
-  return rig.kubecred(['get-token', 'oidc', ...rig.getTokenArgs(['--browser-command', rig.browserCommand()])], { env: { HTTP_PROXY: proxy.url } });
+  return rig.kubecred(['get-token', 'oidc', ...rig.getTokenArgs(['--browser-command', rig.browserCommand()])], {
+    env: { HTTP_PROXY: proxy.url },
+  });
 }
 
 test('wrong state on the callback: a 404, and the login keeps waiting (here until its timeout)', async (t) => {
   const rig = await startOidcRig();
   t.after(() => rig.close());
-  const r = await rig.kubecred(['get-token', 'oidc', ...rig.getTokenArgs(['--authentication-timeout', '3s', '--browser-command', rig.browserCommand('wrong-state')])]);
+  const r = await rig.kubecred([
+    'get-token',
+    'oidc',
+    ...rig.getTokenArgs(['--authentication-timeout', '3s', '--browser-command', rig.browserCommand('wrong-state')]),
+  ]);
   assertOneLineFailure(r, /no login completed within 3s/);
   assert.equal(rig.idp.counts.token, 0, 'the forged code never reached the IdP');
   assert.equal(rig.cacheSnapshot(), '');
@@ -175,11 +181,27 @@ test('every listen port busy', async (t) => {
   t.after(() => busy.forEach((s) => s.close()));
   const ports = busy.map((s) => (s.address() as { port: number }).port);
   const args = ['--issuer-url', rig.idp.issuer, '--client-id', 'kubernetes', '--browser-command', rig.browserCommand()];
-  const r = await rig.kubecred(['get-token', 'oidc', ...args, '--listen-address', `127.0.0.1:${ports[0]}`, '--listen-address', `127.0.0.1:${ports[1]}`]);
+  const r = await rig.kubecred([
+    'get-token',
+    'oidc',
+    ...args,
+    '--listen-address',
+    `127.0.0.1:${ports[0]}`,
+    '--listen-address',
+    `127.0.0.1:${ports[1]}`,
+  ]);
   assertOneLineFailure(r, new RegExp(`127.0.0.1:${ports[0]} is in use, 127.0.0.1:${ports[1]} is in use.*--listen-address`));
   assert.equal(rig.browserCalls(), 0);
   // One busy port is skipped: the next one of the list serves the callback.
-  const ok = await rig.kubecred(['get-token', 'oidc', ...args, '--listen-address', `127.0.0.1:${ports[0]}`, '--listen-address', '127.0.0.1:0']);
+  const ok = await rig.kubecred([
+    'get-token',
+    'oidc',
+    ...args,
+    '--listen-address',
+    `127.0.0.1:${ports[0]}`,
+    '--listen-address',
+    '127.0.0.1:0',
+  ]);
   assert.equal(ok.code, 0, ok.stderr);
 });
 
@@ -187,13 +209,34 @@ test('--password is refused; --client-secret works with a warning', async (t) =>
   const rig = await startOidcRig();
   t.after(() => rig.close());
   const base = ['get-token', 'oidc', '--issuer-url', rig.idp.issuer];
-  assertOneLineFailure(await rig.kubecred([...base, '--client-id', 'kubernetes', '--username', 'alice', '--password', 'alice-password']), /--password is refused.*KUBECRED_PASSWORD/, 2);
+  assertOneLineFailure(
+    await rig.kubecred([...base, '--client-id', 'kubernetes', '--username', 'alice', '--password', 'alice-password']),
+    /--password is refused.*KUBECRED_PASSWORD/,
+    2,
+  );
   const { clientId, clientSecret } = rig.idp.confidentialClient;
-  const r = await rig.kubecred([...base, '--client-id', clientId, '--oidc-client-secret', clientSecret, '--grant-type', 'client-credentials']);
+  const r = await rig.kubecred([
+    ...base,
+    '--client-id',
+    clientId,
+    '--oidc-client-secret',
+    clientSecret,
+    '--grant-type',
+    'client-credentials',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr.match(/warning: --client-secret puts the client secret into your kubeconfig/g)?.length, 1);
   assert.ok(!r.stderr.includes(clientSecret));
-  const again = await rig.kubecred([...base, '--client-id', clientId, '--oidc-client-secret', clientSecret, '--grant-type', 'client-credentials', '--force-refresh']);
+  const again = await rig.kubecred([
+    ...base,
+    '--client-id',
+    clientId,
+    '--oidc-client-secret',
+    clientSecret,
+    '--grant-type',
+    'client-credentials',
+    '--force-refresh',
+  ]);
   assert.equal(again.code, 0, again.stderr);
   assert.ok(!again.stderr.includes('warning: --client-secret'), 'warned once');
 });
@@ -208,7 +251,9 @@ test('HTTPS_PROXY with an https IdP and its CA; NO_PROXY bypasses the proxy', as
   const idpHost = new URL(rig.idp.issuer).host;
   assert.ok(proxy.tunnels.includes(idpHost), `tunnelled to ${idpHost}: ${proxy.tunnels.join(', ')}`);
   const tunnels = proxy.tunnels.length;
-  const direct = await rig.kubecred([...args, '--force-refresh'], { env: { HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1', KUBECRED_PASSWORD: 'alice-password' } });
+  const direct = await rig.kubecred([...args, '--force-refresh'], {
+    env: { HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1', KUBECRED_PASSWORD: 'alice-password' },
+  });
   assert.equal(direct.code, 0, direct.stderr);
   assert.equal(proxy.tunnels.length, tunnels, 'NO_PROXY kept the requests off the proxy');
 });

@@ -14,9 +14,26 @@ test('setup-context oidc --login, then kubectl without a browser, then logout re
   t.after(() => rig.close());
   const { 'ca.crt': caFile } = await writePems(rig.home, { 'ca.crt': rig.api.caPem });
   const setup = await rig.kubecred([
-    'setup-context', 'oidc', '--context', 'dev', '--server', rig.api.url, '--certificate-authority', caFile,
-    '--issuer-url', rig.idp.issuer, '--client-id', rig.idp.publicClientId, '--extra-scope', 'groups,email',
-    '--listen-address', '127.0.0.1:0', '--browser-command', rig.browserCommand(), '--use', '--login',
+    'setup-context',
+    'oidc',
+    '--context',
+    'dev',
+    '--server',
+    rig.api.url,
+    '--certificate-authority',
+    caFile,
+    '--issuer-url',
+    rig.idp.issuer,
+    '--client-id',
+    rig.idp.publicClientId,
+    '--extra-scope',
+    'groups,email',
+    '--listen-address',
+    '127.0.0.1:0',
+    '--browser-command',
+    rig.browserCommand(),
+    '--use',
+    '--login',
   ]);
   assert.equal(setup.code, 0, setup.stderr);
   assert.match(setup.stdout, /user "dev-oidc": added/);
@@ -29,7 +46,10 @@ test('setup-context oidc --login, then kubectl without a browser, then logout re
   assert.match(kubeconfig, /get-token/);
   assert.match(kubeconfig, /--issuer-url=/);
   // v1 with interactiveMode for kubectl >= 1.22; v1beta1 without it for Debian's kubectl 1.20.
-  assert.match(kubeconfig, (findKubectl()?.minor ?? 99) >= 22 ? /interactiveMode: IfAvailable/ : /apiVersion: client\.authentication\.k8s\.io\/v1beta1/);
+  assert.match(
+    kubeconfig,
+    (findKubectl()?.minor ?? 99) >= 22 ? /interactiveMode: IfAvailable/ : /apiVersion: client\.authentication\.k8s\.io\/v1beta1/,
+  );
   assert.match(kubeconfig, /installHint/);
 
   rig.idp.resetCounts();
@@ -53,8 +73,20 @@ test('setup-context oidc --client-secret-stdin keeps the secret out of the kubec
   t.after(() => rig.close());
   const { clientId, clientSecret } = rig.idp.confidentialClient;
   const args = [
-    'setup-context', 'oidc', '--context', 'ci', '--server', rig.api.url, '--insecure-skip-tls-verify',
-    '--issuer-url', rig.idp.issuer, '--client-id', clientId, '--grant-type', 'client-credentials', '--use',
+    'setup-context',
+    'oidc',
+    '--context',
+    'ci',
+    '--server',
+    rig.api.url,
+    '--insecure-skip-tls-verify',
+    '--issuer-url',
+    rig.idp.issuer,
+    '--client-id',
+    clientId,
+    '--grant-type',
+    'client-credentials',
+    '--use',
   ];
   const refused = await rig.kubecred([...args, '--client-secret', clientSecret]);
   assert.equal(refused.code, 2);

@@ -15,7 +15,8 @@ import { callbackPage, startLoopbackServer } from '../src/infra/loopback-server.
 import { chooseFlow, systemBrowserAvailable } from '../src/providers/oidc/grant-choice.js';
 import { claimFields } from '../src/providers/oidc/setup.js';
 
-const claimsSummary = (token: string) => claimFields(token).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : value}`);
+const claimsSummary = (token: string) =>
+  claimFields(token).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : value}`);
 import { cacheKey } from '../src/store/cache-key.js';
 import type { ProviderContext } from '../src/providers/types.js';
 import type { IdpClient } from '../src/providers/oidc/idp-client.js';
@@ -24,12 +25,23 @@ const settingsOf = (argv: string[], env: Record<string, string> = {}) => oidcSet
 const base = ['--issuer-url', 'https://idp.example.com/realms/main', '--client-id', 'kubernetes'];
 
 test('settings: defaults, kubelogin spellings, refusals', () => {
-  const s = settingsOf(['--oidc-issuer-url=https://idp.example.com/realms/main', '--oidc-client-id=k', '--oidc-extra-scope=groups,email', '--oidc-extra-scope=openid']);
+  const s = settingsOf([
+    '--oidc-issuer-url=https://idp.example.com/realms/main',
+    '--oidc-client-id=k',
+    '--oidc-extra-scope=groups,email',
+    '--oidc-extra-scope=openid',
+  ]);
   assert.deepEqual(s.extraScopes, ['groups', 'email']);
-  assert.deepEqual(s.listenAddresses, [{ host: '127.0.0.1', port: 8000 }, { host: '127.0.0.1', port: 18000 }]);
+  assert.deepEqual(s.listenAddresses, [
+    { host: '127.0.0.1', port: 8000 },
+    { host: '127.0.0.1', port: 18000 },
+  ]);
   assert.equal(s.authTimeoutMs, 180_000);
   assert.equal(settingsOf([...base, '--authentication-timeout-sec', '30']).authTimeoutMs, 30_000);
-  assert.throws(() => settingsOf([...base, '--password', 'x']), (e: Error) => e instanceof UsageError && /KUBECRED_PASSWORD/.test(e.message));
+  assert.throws(
+    () => settingsOf([...base, '--password', 'x']),
+    (e: Error) => e instanceof UsageError && /KUBECRED_PASSWORD/.test(e.message),
+  );
   assert.throws(() => settingsOf([...base, '--auth-request-extra-param', 'state=x']), UsageError);
   assert.throws(() => settingsOf([...base, '--grant-type', 'implicit']), UsageError);
   assert.throws(() => settingsOf([...base, '--grant-type', 'password']), /needs --username/);
@@ -51,7 +63,16 @@ test('listen addresses: loopback, or an IP such as 0.0.0.0 marked exposed (the l
 test('the cache key ignores flag order, scope order and non-identity flags', () => {
   const key = (argv: string[]) => cacheKey(oidcIdentity(parseFlags(oidcGetTokenFlags, argv).values));
   const a = key([...base, '--extra-scope', 'groups,email', '--listen-address', '127.0.0.1:0']);
-  const b = key(['--extra-scope', 'email', '--client-id', 'kubernetes', '--extra-scope', 'groups', '--oidc-issuer-url', 'https://idp.example.com/realms/main/']);
+  const b = key([
+    '--extra-scope',
+    'email',
+    '--client-id',
+    'kubernetes',
+    '--extra-scope',
+    'groups',
+    '--oidc-issuer-url',
+    'https://idp.example.com/realms/main/',
+  ]);
   assert.equal(a, b);
   assert.notEqual(a, key([...base, '--extra-scope', 'groups,email', '--use-access-token']));
   assert.notEqual(a, key([...base, '--extra-scope', 'groups,email', '--login-hint', 'bob']));
@@ -84,8 +105,17 @@ test('loopback server: skips busy ports, serves one callback, escapes, then clos
   await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
   const busyPort = (busy.address() as { port: number }).port;
   try {
-    await assert.rejects(startLoopbackServer({ addresses: [{ host: '127.0.0.1', port: busyPort }], path: '/' }), /127\.0\.0\.1:\d+ is in use/);
-    const server = await startLoopbackServer({ addresses: [{ host: '127.0.0.1', port: busyPort }, { host: '127.0.0.1', port: 0 }], path: '/cb' });
+    await assert.rejects(
+      startLoopbackServer({ addresses: [{ host: '127.0.0.1', port: busyPort }], path: '/' }),
+      /127\.0\.0\.1:\d+ is in use/,
+    );
+    const server = await startLoopbackServer({
+      addresses: [
+        { host: '127.0.0.1', port: busyPort },
+        { host: '127.0.0.1', port: 0 },
+      ],
+      path: '/cb',
+    });
     const base = `http://127.0.0.1:${server.address.port}`;
     assert.equal((await fetch(`${base}/other`)).status, 404);
     const answer = fetch(`${base}/cb?code=c&state=<s>`);
@@ -107,8 +137,12 @@ test('loopback server: skips busy ports, serves one callback, escapes, then clos
 
 test('auto rules', async () => {
   const ctx = (env: Record<string, string> = {}) => ({ infra: { env } }) as unknown as ProviderContext;
-  const idp = (device: boolean) => ({ config: async () => ({ serverMetadata: () => (device ? { device_authorization_endpoint: 'https://x/device' } : {}) }) }) as unknown as IdpClient;
-  const grant = async (argv: string[], env?: Record<string, string>, device = true) => (await chooseFlow(ctx(env), settingsOf([...base, ...argv]), idp(device))).flow;
+  const idp = (device: boolean) =>
+    ({
+      config: async () => ({ serverMetadata: () => (device ? { device_authorization_endpoint: 'https://x/device' } : {}) }),
+    }) as unknown as IdpClient;
+  const grant = async (argv: string[], env?: Record<string, string>, device = true) =>
+    (await chooseFlow(ctx(env), settingsOf([...base, ...argv]), idp(device))).flow;
   assert.deepEqual(await grant(['--username', 'u']), { grant: 'password' });
   assert.deepEqual(await grant(['--skip-open-browser', '--browser-command', 'x']), { grant: 'authcode', openBrowser: false });
   assert.deepEqual(await grant(['--browser-command', 'x']), { grant: 'authcode', openBrowser: true });
@@ -121,17 +155,22 @@ test('auto rules', async () => {
   assert.equal(systemBrowserAvailable({}, 'darwin'), true);
 });
 
-
 test('who-am-I summary of a token', () => {
   const token = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
-  assert.deepEqual(claimsSummary(token({ sub: 'u1', preferred_username: 'alice', groups: ['dev'] })), ['user: alice (sub u1)', 'groups: dev']);
+  assert.deepEqual(claimsSummary(token({ sub: 'u1', preferred_username: 'alice', groups: ['dev'] })), [
+    'user: alice (sub u1)',
+    'groups: dev',
+  ]);
   assert.deepEqual(claimsSummary(token({ sub: 'u1', iam_roles: ['m:kaas@writer'], realm_access: { roles: ['offline_access'] } })), [
     'user: u1',
     'realm roles: offline_access',
     'iam_roles: m:kaas@writer',
   ]);
   assert.match(claimsSummary('opaque')[0]!, /opaque/);
-  assert.deepEqual(claimsSummary(token({ sub: 'u1' })).at(-1), 'groups: none in the token: RBAC sees the user name only (ask for a groups scope or mapper)');
+  assert.deepEqual(
+    claimsSummary(token({ sub: 'u1' })).at(-1),
+    'groups: none in the token: RBAC sees the user name only (ask for a groups scope or mapper)',
+  );
 });
 
 test('device flow QR code for terminals', async () => {
@@ -147,10 +186,12 @@ test('loopback server over https (--local-server-cert/--local-server-key)', asyn
   const tls = await ca.issueServerCert();
   const server = await startLoopbackServer({ addresses: [{ host: '127.0.0.1', port: 0 }], path: '/', tls });
   const got = new Promise<number>((resolve, reject) =>
-    https.get(`https://127.0.0.1:${server.address.port}/?code=c&state=s`, { ca: ca.caPem }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    }).on('error', reject),
+    https
+      .get(`https://127.0.0.1:${server.address.port}/?code=c&state=s`, { ca: ca.caPem }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject),
   );
   assert.equal((await server.callback).get('code'), 'c');
   server.respond({ ok: true, message: 'ok' });

@@ -18,10 +18,19 @@ test('bash completion: commands, provider flags (from the flag tables), context 
   mkdirSync(bin);
   symlinkSync(kubecredBin, join(bin, 'kubecred'));
   const runEnv = { ...env, PATH: `${bin}:${env.PATH}` };
-  writeFileSync(env.KUBECONFIG!, JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', clusters: [], users: [],
-    contexts: [{ name: 'mia-prod', context: { cluster: 'c', user: 'u' } }, { name: 'cms', context: { cluster: 'c', user: 'u' } }],
-  }));
+  writeFileSync(
+    env.KUBECONFIG!,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [],
+      users: [],
+      contexts: [
+        { name: 'mia-prod', context: { cluster: 'c', user: 'u' } },
+        { name: 'cms', context: { cluster: 'c', user: 'u' } },
+      ],
+    }),
+  );
   const r = await runKubecred(['completion', 'bash'], { env: runEnv });
   assert.equal(r.code, 0, r.stderr);
   const script = join(home, 'kubecred.bash');
@@ -31,7 +40,10 @@ test('bash completion: commands, provider flags (from the flag tables), context 
   assert.deepEqual(complete(runEnv, script, ['kubecred', 'get-token', '']), ['oidc', 'keystone', 'iam', 'tenant']);
   const oidcFlags = complete(runEnv, script, ['kubecred', 'get-token', 'oidc', '--oidc-iss']);
   assert.deepEqual(oidcFlags, ['--oidc-issuer-url']);
-  assert.ok(!complete(runEnv, script, ['kubecred', 'get-token', 'oidc', '--pass']).includes('--password'), 'a refused flag is not suggested');
+  assert.ok(
+    !complete(runEnv, script, ['kubecred', 'get-token', 'oidc', '--pass']).includes('--password'),
+    'a refused flag is not suggested',
+  );
   assert.deepEqual(complete(runEnv, script, ['kubecred', 'get-token', 'keystone', '--keystone']), ['--keystone-url']);
   assert.ok(complete(runEnv, script, ['kubecred', 'doctor', '--']).includes('--fix'));
   assert.deepEqual(complete(runEnv, script, ['kubecred', 'whoami', '--context', '']).sort(), ['cms', 'mia-prod']);

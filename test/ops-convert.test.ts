@@ -62,16 +62,20 @@ test('auth-provider oidc with a refresh token: converted, the refresh token move
   const { refresh, id } = await refreshTokenFor(rig);
   writeFileSync(
     rig.kubeconfig,
-    kubeconfigYaml(rig, 'alice-oidc', [
-      '    auth-provider:',
-      '      name: oidc',
-      '      config:',
-      `        idp-issuer-url: ${rig.idp.issuer}`,
-      `        client-id: ${rig.idp.publicClientId}`,
-      '        extra-scopes: groups',
-      `        id-token: ${id}`,
-      `        refresh-token: ${refresh}`,
-    ].join('\n')),
+    kubeconfigYaml(
+      rig,
+      'alice-oidc',
+      [
+        '    auth-provider:',
+        '      name: oidc',
+        '      config:',
+        `        idp-issuer-url: ${rig.idp.issuer}`,
+        `        client-id: ${rig.idp.publicClientId}`,
+        '        extra-scopes: groups',
+        `        id-token: ${id}`,
+        `        refresh-token: ${refresh}`,
+      ].join('\n'),
+    ),
     { mode: 0o600 },
   );
   const before = readFileSync(rig.kubeconfig, 'utf8');
@@ -149,15 +153,43 @@ test("Mia-Platform's kubelogin recipe: kubelogin's cached refresh token is adopt
 test("Cozystack's kubeconfig Secret exec line, and kubelogin secrets: --oidc-client-secret and --password move to the secret store; an unknown flag leaves its entry alone", async (t) => {
   const rig = await startOidcRig();
   t.after(() => rig.close());
-  const exec = (args: string[]) => ['    exec:', '      apiVersion: client.authentication.k8s.io/v1beta1', '      command: kubectl', '      args:', ...args.map((a) => `      - ${a}`)].join('\n');
+  const exec = (args: string[]) =>
+    [
+      '    exec:',
+      '      apiVersion: client.authentication.k8s.io/v1beta1',
+      '      command: kubectl',
+      '      args:',
+      ...args.map((a) => `      - ${a}`),
+    ].join('\n');
   const doc = [
-    kubeconfigYaml(rig, 'tenant-root', exec(['oidc-login', 'get-token', `--oidc-issuer-url=${rig.idp.issuer}`, '--oidc-client-id=kubernetes', '--skip-open-browser', '--oidc-use-pkce', '-v1'])).trimEnd(),
+    kubeconfigYaml(
+      rig,
+      'tenant-root',
+      exec([
+        'oidc-login',
+        'get-token',
+        `--oidc-issuer-url=${rig.idp.issuer}`,
+        '--oidc-client-id=kubernetes',
+        '--skip-open-browser',
+        '--oidc-use-pkce',
+        '-v1',
+      ]),
+    ).trimEnd(),
   ].join('\n');
   // A second user with secrets in its args, and a third with a flag kubecred does not know.
   const extra = [
     '- name: ropc',
     '  user:',
-    exec(['oidc-login', 'get-token', `--oidc-issuer-url=${rig.idp.issuer}`, '--oidc-client-id=kubecred-ci', '--oidc-client-secret=kubecred-ci-secret', '--grant-type=password', '--username=alice', '--password=alice-password']),
+    exec([
+      'oidc-login',
+      'get-token',
+      `--oidc-issuer-url=${rig.idp.issuer}`,
+      '--oidc-client-id=kubecred-ci',
+      '--oidc-client-secret=kubecred-ci-secret',
+      '--grant-type=password',
+      '--username=alice',
+      '--password=alice-password',
+    ]),
     '- name: odd',
     '  user:',
     exec(['oidc-login', 'get-token', `--oidc-issuer-url=${rig.idp.issuer}`, '--oidc-client-id=kubernetes', '--tls-renegotiation-once']),
@@ -168,19 +200,32 @@ test("Cozystack's kubeconfig Secret exec line, and kubelogin secrets: --oidc-cli
   assert.match(r.stdout, /✔ user "tenant-root" \(context team\): kubectl oidc-login get-token → kubecred get-token oidc/);
   assert.match(r.stdout, /dropped --oidc-use-pkce/);
   assert.match(r.stdout, /dropped logging flags -v1/);
-  assert.match(r.stdout, /✔ user "ropc": .*\n.*moved --oidc-client-secret into the secret store \(client_secret\)\n.*moved --password into the secret store \(password\)/);
-  assert.match(r.stdout, /✘ user "odd": kubectl oidc-login get-token: flag --tls-renegotiation-once is not understood by kubecred; left as it was/);
+  assert.match(
+    r.stdout,
+    /✔ user "ropc": .*\n.*moved --oidc-client-secret into the secret store \(client_secret\)\n.*moved --password into the secret store \(password\)/,
+  );
+  assert.match(
+    r.stdout,
+    /✘ user "odd": kubectl oidc-login get-token: flag --tls-renegotiation-once is not understood by kubecred; left as it was/,
+  );
   assert.match(r.stderr, /some users were left as they were/);
   const after = readFileSync(rig.kubeconfig, 'utf8');
   assert.ok(!after.includes('kubecred-ci-secret') && !after.includes('alice-password'), 'secrets left the kubeconfig');
   assert.match(after, /- --tls-renegotiation-once/, 'the refused entry is unchanged');
   assert.match(after, /- --skip-open-browser/);
   const secretsDir = join(rig.cacheDir, 'secrets');
-  const stored = readdirSync(secretsDir).filter((n) => !n.startsWith('.')).map((n) => readFileSync(join(secretsDir, n), 'utf8'));
+  const stored = readdirSync(secretsDir)
+    .filter((n) => !n.startsWith('.'))
+    .map((n) => readFileSync(join(secretsDir, n), 'utf8'));
   assert.ok(stored.includes('kubecred-ci-secret') && stored.includes('alice-password'));
 
   // The converted password-grant user now logs in with the stored secrets alone.
-  const args = after.split('\n- name: ropc')[1]!.split('\n- name: odd')[0]!.split('\n').filter((l) => /^\s+- /.test(l)).map((l) => l.replace(/^\s+- /, ''));
+  const args = after
+    .split('\n- name: ropc')[1]!
+    .split('\n- name: odd')[0]!
+    .split('\n')
+    .filter((l) => /^\s+- /.test(l))
+    .map((l) => l.replace(/^\s+- /, ''));
   const got = await rig.kubecred(args, { env: envFor(rig) });
   assert.equal(got.code, 0, got.stderr);
   assert.match(got.stdout, /"kind":"ExecCredential"/);
@@ -215,7 +260,9 @@ test('client-keystone-auth with OS_* env and OS_PASSWORD: the password leaves th
     ...env.flatMap(([n, v]) => [`      - name: ${n}`, `        value: ${JSON.stringify(v)}`]),
   ].join('\n');
   writeFileSync(home.kubeconfig, kubeconfigYaml(rig, 'keystone-alice', body, 'cms'), { mode: 0o600 });
-  const r = await home.kubecred(['convert-kubeconfig', '--exec-command', home.execCommand], undefined, { KUBECTL: findKubectl()?.path ?? 'kubectl' });
+  const r = await home.kubecred(['convert-kubeconfig', '--exec-command', home.execCommand], undefined, {
+    KUBECTL: findKubectl()?.path ?? 'kubectl',
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /client-keystone-auth → kubecred get-token keystone/);
   assert.match(r.stdout, /moved OS_PASSWORD out of the kubeconfig into the secret store/);

@@ -12,7 +12,10 @@ import { exposedCallbackWarning } from '../src/providers/oidc/settings.js';
 import { createServer } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const tables = [{ kind: 'oidc', flags: oidcGetTokenFlags }, { kind: 'keystone', flags: keystoneGetTokenFlags }];
+const tables = [
+  { kind: 'oidc', flags: oidcGetTokenFlags },
+  { kind: 'keystone', flags: keystoneGetTokenFlags },
+];
 
 test('get-token without a kind: --oidc-issuer-url means oidc, --keystone-url / --auth-url keystone', () => {
   assert.equal(inferKind(['--oidc-issuer-url=https://i', '--oidc-client-id=k', '-v1', '--logtostderr'], tables), 'oidc');
@@ -25,9 +28,18 @@ test('get-token without a kind: --oidc-issuer-url means oidc, --keystone-url / -
 });
 
 test('a non-loopback callback or redirect URI gets a one-line warning', () => {
-  assert.match(exposedCallbackWarning({ listenAddresses: [] }, { host: '0.0.0.0', port: 8000, exposed: true })!, /listens on 0\.0\.0\.0:8000, reachable from the network/);
-  assert.match(exposedCallbackWarning({ listenAddresses: [], redirectUrl: 'http://devbox.example:8000/' }, { host: '127.0.0.1', port: 8000 })!, /is not this machine/);
-  assert.equal(exposedCallbackWarning({ listenAddresses: [], redirectUrl: 'http://localhost:8000/' }, { host: '127.0.0.1', port: 8000 }), undefined);
+  assert.match(
+    exposedCallbackWarning({ listenAddresses: [] }, { host: '0.0.0.0', port: 8000, exposed: true })!,
+    /listens on 0\.0\.0\.0:8000, reachable from the network/,
+  );
+  assert.match(
+    exposedCallbackWarning({ listenAddresses: [], redirectUrl: 'http://devbox.example:8000/' }, { host: '127.0.0.1', port: 8000 })!,
+    /is not this machine/,
+  );
+  assert.equal(
+    exposedCallbackWarning({ listenAddresses: [], redirectUrl: 'http://localhost:8000/' }, { host: '127.0.0.1', port: 8000 }),
+    undefined,
+  );
 });
 
 test('a kubelogin line with the command swapped and no kind: kubectl works, -v1 is verbose, the next run is a fast-path hit', async (t) => {
@@ -37,7 +49,17 @@ test('a kubelogin line with the command swapped and no kind: kubectl works, -v1 
   // exec args as kubelogin had them, minus `oidc-login`: `get-token --oidc-issuer-url=… -v1 --logtostderr`.
   await rig.useArgs([]);
   const config = JSON.parse(readFileSync(rig.kubeconfig, 'utf8'));
-  config.users[0].user.exec.args = ['get-token', `--oidc-issuer-url=${rig.idp.issuer}`, `--oidc-client-id=${rig.idp.publicClientId}`, '--grant-type=password', '--username=alice', '--oidc-extra-scope=groups', '-v1', '--logtostderr', '--token-cache-storage=auto'];
+  config.users[0].user.exec.args = [
+    'get-token',
+    `--oidc-issuer-url=${rig.idp.issuer}`,
+    `--oidc-client-id=${rig.idp.publicClientId}`,
+    '--grant-type=password',
+    '--username=alice',
+    '--oidc-extra-scope=groups',
+    '-v1',
+    '--logtostderr',
+    '--token-cache-storage=auto',
+  ];
   writeFileSync(rig.kubeconfig, JSON.stringify(config));
   const first = await rig.readSecret({ KUBECRED_PASSWORD: 'alice-password' });
   assert.equal(first.value, SECRET_VALUE, first.stderr);
@@ -62,14 +84,31 @@ test('--listen-port (old kubelogin) and --listen-address=0.0.0.0 (container reci
       s.close(() => resolve(p));
     });
   });
-  await rig.useArgs(['--oidc-issuer-url', rig.idp.issuer, '--oidc-client-id', rig.idp.publicClientId, `--listen-port=${port}`, '--browser-command', rig.browserCommand()]);
+  await rig.useArgs([
+    '--oidc-issuer-url',
+    rig.idp.issuer,
+    '--oidc-client-id',
+    rig.idp.publicClientId,
+    `--listen-port=${port}`,
+    '--browser-command',
+    rig.browserCommand(),
+  ]);
   const viaPort = await rig.readSecret();
   assert.equal(viaPort.value, SECRET_VALUE, viaPort.stderr);
   const log = readFileSync(rig.browserLog, 'utf8');
   assert.match(log, new RegExp(`redirect_uri=http%3A%2F%2Flocalhost%3A${port}`), 'the callback listened on --listen-port');
 
   await rig.kubecred(['cache', 'reset', '--all']);
-  await rig.useArgs(['--oidc-issuer-url', rig.idp.issuer, '--oidc-client-id', rig.idp.publicClientId, '--listen-address=0.0.0.0:0', '--browser-command', rig.browserCommand(), '--force-refresh']);
+  await rig.useArgs([
+    '--oidc-issuer-url',
+    rig.idp.issuer,
+    '--oidc-client-id',
+    rig.idp.publicClientId,
+    '--listen-address=0.0.0.0:0',
+    '--browser-command',
+    rig.browserCommand(),
+    '--force-refresh',
+  ]);
   const exposed = await rig.readSecret();
   assert.equal(exposed.value, SECRET_VALUE, exposed.stderr);
   assert.match(exposed.stderr, /warning: the login callback listens on 0\.0\.0\.0:\d+, reachable from the network/);

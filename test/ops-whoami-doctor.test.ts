@@ -19,7 +19,21 @@ import { matchMiaProfile } from '../src/usecases/access-profile.js';
 const READ = ['get', 'list', 'watch'];
 /** Mia-Platform's Developer role as RBAC rules. */
 const DEVELOPER_RULES = [
-  { verbs: READ, apiGroups: [''], resources: ['pods', 'pods/log', 'configmaps', 'events', 'limitranges', 'namespaces', 'persistentvolumeclaims', 'resourcequotas', 'services'] },
+  {
+    verbs: READ,
+    apiGroups: [''],
+    resources: [
+      'pods',
+      'pods/log',
+      'configmaps',
+      'events',
+      'limitranges',
+      'namespaces',
+      'persistentvolumeclaims',
+      'resourcequotas',
+      'services',
+    ],
+  },
   { verbs: READ, apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'] },
   { verbs: READ, apiGroups: ['batch'], resources: ['cronjobs', 'jobs'] },
   { verbs: READ, apiGroups: ['metrics.k8s.io'], resources: ['pods'] },
@@ -48,18 +62,42 @@ async function rigWithRoles(): Promise<OidcRig> {
 
 /** A kubeconfig with several contexts on the rig's cluster: ok (default), team-a, broken-idp, missing-exec. */
 function writeContexts(rig: OidcRig, deadIssuer: string, busyPort = 1): void {
-  const args = ['get-token', 'oidc', ...rig.getTokenArgs(['--grant-type', 'password', '--username', 'alice', '--extra-scope', 'groups,roles,email,profile'])];
-  const exec = (command: string, a: string[]) => ({ exec: { apiVersion: findKubectl()!.minor >= 22 ? 'client.authentication.k8s.io/v1' : 'client.authentication.k8s.io/v1beta1', command, args: a, ...(findKubectl()!.minor >= 22 ? { interactiveMode: 'IfAvailable' } : {}) } });
+  const args = [
+    'get-token',
+    'oidc',
+    ...rig.getTokenArgs(['--grant-type', 'password', '--username', 'alice', '--extra-scope', 'groups,roles,email,profile']),
+  ];
+  const exec = (command: string, a: string[]) => ({
+    exec: {
+      apiVersion: findKubectl()!.minor >= 22 ? 'client.authentication.k8s.io/v1' : 'client.authentication.k8s.io/v1beta1',
+      command,
+      args: a,
+      ...(findKubectl()!.minor >= 22 ? { interactiveMode: 'IfAvailable' } : {}),
+    },
+  });
   const dead = args.map((a) => (a === rig.idp.issuer ? deadIssuer : a));
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'c', cluster: { server: rig.api.url, 'certificate-authority-data': Buffer.from(rig.api.caPem).toString('base64') } }],
+    clusters: [
+      { name: 'c', cluster: { server: rig.api.url, 'certificate-authority-data': Buffer.from(rig.api.caPem).toString('base64') } },
+    ],
     users: [
       { name: 'alice', user: exec(kubecredBin, args) },
       { name: 'dead', user: exec(kubecredBin, dead) },
       { name: 'gone', user: exec('/nonexistent/bin/kubecred', args) },
-      { name: 'browser', user: exec(kubecredBin, ['get-token', 'oidc', '--issuer-url', rig.idp.issuer, '--client-id', rig.idp.publicClientId, `--listen-address=127.0.0.1:${busyPort}`]) },
+      {
+        name: 'browser',
+        user: exec(kubecredBin, [
+          'get-token',
+          'oidc',
+          '--issuer-url',
+          rig.idp.issuer,
+          '--client-id',
+          rig.idp.publicClientId,
+          `--listen-address=127.0.0.1:${busyPort}`,
+        ]),
+      },
     ],
     contexts: [
       { name: 'ok', context: { cluster: 'c', user: 'alice', namespace: 'default' } },
@@ -130,10 +168,19 @@ test('whoami: from the cache without network, MOSK roles and Cozystack groups ex
 });
 
 test('whoami --server falls back to SelfSubjectReview v1beta1 / v1alpha1 and says when the server has none', async () => {
-  for (const [versions, expected] of [[['v1beta1'], 'authentication.k8s.io/v1beta1'], [['v1alpha1'], 'authentication.k8s.io/v1alpha1'], [[], undefined]] as const) {
-    const api = await startApiServer({ staticTokens: { tok: { user: 'carol', groups: ['ops'] } }, reviews: { selfSubjectReviewVersions: [...versions] } });
+  for (const [versions, expected] of [
+    [['v1beta1'], 'authentication.k8s.io/v1beta1'],
+    [['v1alpha1'], 'authentication.k8s.io/v1alpha1'],
+    [[], undefined],
+  ] as const) {
+    const api = await startApiServer({
+      staticTokens: { tok: { user: 'carol', groups: ['ops'] } },
+      reviews: { selfSubjectReviewVersions: [...versions] },
+    });
     try {
-      const view = await selfSubjectReview({ server: api.url, 'certificate-authority-data': Buffer.from(api.caPem).toString('base64') }, { credential: { token: 'tok' } } as never);
+      const view = await selfSubjectReview({ server: api.url, 'certificate-authority-data': Buffer.from(api.caPem).toString('base64') }, {
+        credential: { token: 'tok' },
+      } as never);
       assert.equal(view.version, expected);
       if (expected) assert.equal(view.username, 'carol');
       else assert.match(view.problem!, /has no SelfSubjectReview/);
@@ -171,7 +218,22 @@ test('doctor: all checks pass, then it finds clock skew, a 0644 cache file (and 
 
   const good = await rig.kubecred(['doctor'], { env });
   assert.equal(good.code, 0, good.stdout + good.stderr);
-  for (const line of [/✔ kubeconfig: .* parses/, /✔ context: ok \(namespace default\)/, /✔ exec command: /, /✔ exec apiVersion: /, /✔ cache permissions: /, /✔ IdP discovery: .*answered \(no proxy variables set\)/, /✔ clock: within \d+ s of the IdP/, /✔ refresh token: kept in the secret store/, /✔ API server: .* answered \(TLS verified\)/, /✔ clock: within \d+ s of the API server/, /✔ \/version: Kubernetes v1\.32\.0/, /✔ credential: accepted/, /✔ access: may get pods in default/, /all checks passed/]) {
+  for (const line of [
+    /✔ kubeconfig: .* parses/,
+    /✔ context: ok \(namespace default\)/,
+    /✔ exec command: /,
+    /✔ exec apiVersion: /,
+    /✔ cache permissions: /,
+    /✔ IdP discovery: .*answered \(no proxy variables set\)/,
+    /✔ clock: within \d+ s of the IdP/,
+    /✔ refresh token: kept in the secret store/,
+    /✔ API server: .* answered \(TLS verified\)/,
+    /✔ clock: within \d+ s of the API server/,
+    /✔ \/version: Kubernetes v1\.32\.0/,
+    /✔ credential: accepted/,
+    /✔ access: may get pods in default/,
+    /all checks passed/,
+  ]) {
     assert.match(good.stdout, line);
   }
   const json = JSON.parse((await rig.kubecred(['doctor', '-o', 'json'], { env })).stdout);
@@ -180,7 +242,10 @@ test('doctor: all checks pass, then it finds clock skew, a 0644 cache file (and 
   rig.api.setDateOffset(120_000);
   const skew = await rig.kubecred(['doctor'], { env });
   assert.equal(skew.code, 1);
-  assert.match(skew.stdout, /! clock: your clock is 1[12]\d s behind the API server: tokens look expired or not yet valid\n {4}fix: sync the clock/);
+  assert.match(
+    skew.stdout,
+    /! clock: your clock is 1[12]\d s behind the API server: tokens look expired or not yet valid\n {4}fix: sync the clock/,
+  );
   rig.api.setDateOffset(0);
   rig.idp.setDateOffset(-90_000);
   assert.match((await rig.kubecred(['doctor'], { env })).stdout, /! clock: your clock is (89|9\d) s ahead of the IdP/);
@@ -202,11 +267,17 @@ test('doctor: all checks pass, then it finds clock skew, a 0644 cache file (and 
 
   const gone = await rig.kubecred(['doctor', '--context', 'missing-exec'], { env });
   assert.equal(gone.code, 1);
-  assert.match(gone.stdout, /✘ exec command: \/nonexistent\/bin\/kubecred does not exist or is not executable\n {4}fix: npm install -g kubecred/);
+  assert.match(
+    gone.stdout,
+    /✘ exec command: \/nonexistent\/bin\/kubecred does not exist or is not executable\n {4}fix: npm install -g kubecred/,
+  );
 
   const busy = await rig.kubecred(['doctor', '--context', 'busy-port'], { env });
   assert.equal(busy.code, 1);
-  assert.match(busy.stdout, /✘ callback port: 127\.0\.0\.1:\d+ are busy: a browser login cannot receive its callback\n {4}fix: find what holds them/);
+  assert.match(
+    busy.stdout,
+    /✘ callback port: 127\.0\.0\.1:\d+ are busy: a browser login cannot receive its callback\n {4}fix: find what holds them/,
+  );
   assert.match(busy.stdout, /! refresh token: none kept/);
 
   const forbidden = await rig.kubecred(['doctor', '--context', 'team-a'], { env });

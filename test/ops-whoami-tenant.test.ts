@@ -8,7 +8,20 @@ import { startTenantRig } from './helpers/tenant/rig.js';
 test('whoami on a tenant context: certificate CN/O/NotAfter without network, --server asks the tenant cluster', async (t) => {
   const rig = await startTenantRig();
   t.after(() => rig.close());
-  const setup = await rig.kubecred(['setup-context', 'tenant', '--context', 'acme-dev', '--management-context', 'mgmt', '--tenant', 'acme', '--cluster', 'dev', '--exec-command', kubecredBin]);
+  const setup = await rig.kubecred([
+    'setup-context',
+    'tenant',
+    '--context',
+    'acme-dev',
+    '--management-context',
+    'mgmt',
+    '--tenant',
+    'acme',
+    '--cluster',
+    'dev',
+    '--exec-command',
+    kubecredBin,
+  ]);
   assert.equal(setup.code, 0, setup.stderr);
   rig.management.resetRequests();
   rig.tenantApi.resetRequests();

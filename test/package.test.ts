@@ -18,8 +18,18 @@ import { oidcIdentity } from '../src/providers/oidc/identity.js';
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const V1 = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } });
 
-function run(file: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
-  return spawnSync(file, args, { cwd: options.cwd, env: options.env ?? process.env, encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 32 * 1024 * 1024 });
+function run(
+  file: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): SpawnSyncReturns<string> {
+  return spawnSync(file, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 60_000,
+    maxBuffer: 32 * 1024 * 1024,
+  });
 }
 
 interface PackedFile {
@@ -39,20 +49,35 @@ test('the packed tarball ships only dist, bin, docs, README and LICENSE, and ins
   // `npm pack` runs `prepare` (the release build: no source maps) and prints its report as JSON.
   // It runs in a copy of the checkout, so the suite's own dist/ is never rebuilt under other tests.
   const checkout = join(work, 'checkout');
-  for (const entry of ['package.json', 'README.md', 'LICENSE', 'bin', 'docs', 'scripts', 'src']) cpSync(join(repoRoot, entry), join(checkout, entry), { recursive: true });
+  for (const entry of ['package.json', 'README.md', 'LICENSE', 'bin', 'docs', 'scripts', 'src'])
+    cpSync(join(repoRoot, entry), join(checkout, entry), { recursive: true });
   symlinkSync(join(repoRoot, 'node_modules'), join(checkout, 'node_modules'));
   const pack = run(npm, ['pack', '--json', '--pack-destination', work], { cwd: checkout, timeoutMs: 120_000 });
   assert.equal(pack.status, 0, pack.stderr);
   const report = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ filename: string; files: PackedFile[] }>;
   const files = report[0]!.files.map((f) => f.path);
-  assert.deepEqual(files.filter((p) => !allowedInPackage(p)), [], 'nothing but what a user needs');
-  for (const needed of ['LICENSE', 'README.md', 'bin/kubecred.cjs', 'bin/kubectl-cred.cjs', 'dist/kubecred.cjs', 'dist/cli.mjs', 'docs/index.md']) {
+  assert.deepEqual(
+    files.filter((p) => !allowedInPackage(p)),
+    [],
+    'nothing but what a user needs',
+  );
+  for (const needed of [
+    'LICENSE',
+    'README.md',
+    'bin/kubecred.cjs',
+    'bin/kubectl-cred.cjs',
+    'dist/kubecred.cjs',
+    'dist/cli.mjs',
+    'docs/index.md',
+  ]) {
     assert.ok(files.includes(needed), `the package has ${needed}`);
   }
   const tgz = join(work, report[0]!.filename);
 
   const prefix = join(work, 'prefix');
-  const install = run(npm, ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', tgz], { timeoutMs: 240_000 });
+  const install = run(npm, ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', tgz], {
+    timeoutMs: 240_000,
+  });
   assert.equal(install.status, 0, install.stderr);
   const installed = join(prefix, 'lib', 'node_modules', 'kubecred');
   for (const file of files.filter((p) => /^(bin|dist)\/.*\.(c?js|mjs)$/.test(p))) {
@@ -64,7 +89,12 @@ test('the packed tarball ships only dist, bin, docs, README and LICENSE, and ins
 
   const bin = join(prefix, 'bin');
   const home = join(work, 'home');
-  const env = { PATH: `${bin}:${process.env.PATH}`, HOME: home, KUBECACHEDIR: join(home, '.kube', 'cache'), KUBECONFIG: join(home, '.kube', 'config') };
+  const env = {
+    PATH: `${bin}:${process.env.PATH}`,
+    HOME: home,
+    KUBECACHEDIR: join(home, '.kube', 'cache'),
+    KUBECONFIG: join(home, '.kube', 'config'),
+  };
 
   const version = run(join(bin, 'kubecred'), ['--version'], { env });
   assert.equal(version.status, 0, version.stderr);

@@ -42,7 +42,10 @@ function flag(name: string, alias: string | undefined, value: string | undefined
 /** Renders settings as argv groups (each group one flag), spelled per `hows`, scopes in `scopeOrder`. */
 function render(s: Settings, hows: Spelling[], scopeOrder: number[], commaScopes: boolean, noise: boolean): string[][] {
   const how = (i: number) => hows[i % hows.length]!;
-  const groups: string[][] = [flag('issuer-url', 'oidc-issuer-url', s.issuer, how(0)), flag('client-id', 'oidc-client-id', s.clientId, how(1))];
+  const groups: string[][] = [
+    flag('issuer-url', 'oidc-issuer-url', s.issuer, how(0)),
+    flag('client-id', 'oidc-client-id', s.clientId, how(1)),
+  ];
   const scopes = scopeOrder.filter((i) => i < s.scopes.length).map((i) => s.scopes[i]!);
   if (commaScopes && scopes.length) groups.push(flag('extra-scope', 'oidc-extra-scope', scopes.join(','), how(2)));
   else scopes.forEach((scope, i) => groups.push(flag('extra-scope', 'oidc-extra-scope', scope, how(3 + i))));
@@ -83,7 +86,10 @@ test('property: the cache key changes with who the token is for (client id, user
       const base = keyOf(render(s, [{ alias: false, equals: false }], [0, 1, 2, 3], false, false).flat());
       fc.pre(other !== s.clientId);
       assert.notEqual(keyOf(render({ ...s, clientId: other }, [{ alias: false, equals: false }], [0, 1, 2, 3], false, false).flat()), base);
-      assert.notEqual(keyOf(render({ ...s, useAccessToken: !s.useAccessToken }, [{ alias: false, equals: false }], [0, 1, 2, 3], false, false).flat()), base);
+      assert.notEqual(
+        keyOf(render({ ...s, useAccessToken: !s.useAccessToken }, [{ alias: false, equals: false }], [0, 1, 2, 3], false, false).flat()),
+        base,
+      );
     }),
     RUNS,
   );
@@ -96,7 +102,15 @@ const kinds: NamedKind[] = ['clusters', 'users', 'contexts'];
 
 function entryFor(kind: NamedKind, seed: string): Record<string, unknown> {
   if (kind === 'clusters') return { server: `https://${seed}.example:6443`, 'insecure-skip-tls-verify': seed.length % 2 === 0 };
-  if (kind === 'users') return { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'kubecred', args: ['get-token', 'oidc', `--client-id=${seed}`], interactiveMode: 'IfAvailable' } };
+  if (kind === 'users')
+    return {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: 'kubecred',
+        args: ['get-token', 'oidc', `--client-id=${seed}`],
+        interactiveMode: 'IfAvailable',
+      },
+    };
   return { cluster: seed, user: seed, namespace: 'default' };
 }
 
@@ -111,7 +125,8 @@ function toYaml(cfg: Record<NamedKind, string[]>): string {
   for (const kind of kinds) {
     lines.push(`${kind}:${cfg[kind].length ? '' : ' []'}`);
     const key = kind.slice(0, -1);
-    for (const n of cfg[kind]) lines.push(`- name: ${JSON.stringify(n)}`, `  # a comment about ${n}`, `  ${key}: ${JSON.stringify(entryFor(kind, n))}`);
+    for (const n of cfg[kind])
+      lines.push(`- name: ${JSON.stringify(n)}`, `  # a comment about ${n}`, `  ${key}: ${JSON.stringify(entryFor(kind, n))}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -139,11 +154,36 @@ const execInfoText = fc.oneof(
   fc.string(),
   fc.json(),
   fc
-    .record({
-      apiVersion: fc.oneof(fc.constantFrom('client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'), fc.anything()),
-      kind: fc.oneof(fc.constant('ExecCredential'), fc.anything()),
-      spec: fc.oneof(fc.anything(), fc.record({ interactive: fc.anything(), cluster: fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom('server', 'tls-server-name', 'insecure-skip-tls-verify', 'certificate-authority-data', 'proxy-url', 'config'), fc.anything())) }, { requiredKeys: [] })),
-    }, { requiredKeys: [] })
+    .record(
+      {
+        apiVersion: fc.oneof(fc.constantFrom('client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'), fc.anything()),
+        kind: fc.oneof(fc.constant('ExecCredential'), fc.anything()),
+        spec: fc.oneof(
+          fc.anything(),
+          fc.record(
+            {
+              interactive: fc.anything(),
+              cluster: fc.oneof(
+                fc.anything(),
+                fc.dictionary(
+                  fc.constantFrom(
+                    'server',
+                    'tls-server-name',
+                    'insecure-skip-tls-verify',
+                    'certificate-authority-data',
+                    'proxy-url',
+                    'config',
+                  ),
+                  fc.anything(),
+                ),
+              ),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+      },
+      { requiredKeys: [] },
+    )
     .map((o) => JSON.stringify(o)),
 );
 
@@ -163,34 +203,50 @@ test('property: parseExecInfo accepts or throws ExecInfoError, nothing else', ()
 
 const argvToken = fc.oneof(
   fc.string(),
-  fc.constantFrom(...oidcGetTokenFlags.flatMap((f) => [`--${f.name}`, ...(f.aliases ?? []).map((a) => `--${a}`)])).chain((f) => fc.oneof(fc.constant(f), fc.string().map((v) => `${f}=${v}`))),
+  fc.constantFrom(...oidcGetTokenFlags.flatMap((f) => [`--${f.name}`, ...(f.aliases ?? []).map((a) => `--${a}`)])).chain((f) =>
+    fc.oneof(
+      fc.constant(f),
+      fc.string().map((v) => `${f}=${v}`),
+    ),
+  ),
   fc.constantFrom('--', '-', '-v', '-vv', '--=', '---x', '--no-such-flag', '-x'),
 );
 
 test('property: parseFlags returns or throws UsageError, nothing else (OIDC and Keystone tables, with env)', () => {
   fc.assert(
-    fc.property(fc.array(argvToken, { maxLength: 12 }), fc.dictionary(fc.constantFrom('OS_AUTH_URL', 'OS_USERNAME', 'OS_PROJECT_NAME', 'HOME'), fc.string()), (argv, env) => {
-      for (const table of [oidcGetTokenFlags, keystoneGetTokenFlags]) {
-        try {
-          parseFlags(table, argv, env);
-        } catch (err) {
-          if (!(err instanceof UsageError)) throw err;
+    fc.property(
+      fc.array(argvToken, { maxLength: 12 }),
+      fc.dictionary(fc.constantFrom('OS_AUTH_URL', 'OS_USERNAME', 'OS_PROJECT_NAME', 'HOME'), fc.string()),
+      (argv, env) => {
+        for (const table of [oidcGetTokenFlags, keystoneGetTokenFlags]) {
+          try {
+            parseFlags(table, argv, env);
+          } catch (err) {
+            if (!(err instanceof UsageError)) throw err;
+          }
         }
-      }
-    }),
+      },
+    ),
     { numRuns: 1000 },
   );
 });
 
 test('property: parseKubeconfig of arbitrary text returns or throws KubeconfigError, nothing else', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string(), fc.json(), kubeconfig.map(toYaml).chain((y) => fc.nat(y.length).map((cut) => y.slice(0, cut)))), (text) => {
-      try {
-        parseKubeconfig('/tmp/config', text);
-      } catch (err) {
-        if (!(err instanceof KubeconfigError)) throw err;
-      }
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.json(),
+        kubeconfig.map(toYaml).chain((y) => fc.nat(y.length).map((cut) => y.slice(0, cut))),
+      ),
+      (text) => {
+        try {
+          parseKubeconfig('/tmp/config', text);
+        } catch (err) {
+          if (!(err instanceof KubeconfigError)) throw err;
+        }
+      },
+    ),
     { numRuns: 500 },
   );
 });

@@ -24,15 +24,25 @@ test('the Keystone provider behind a fake HTTP port: one POST /auth/tokens?nocat
       fetcher: () => async (url, init) => {
         requests.push({ url: String(url), body: JSON.parse(String(init?.body)) });
         const expires = new Date(Date.now() + 3600_000).toISOString();
-        return new Response(JSON.stringify({ token: { expires_at: expires, methods: ['password'], user: { id: 'u1', name: 'alice' }, project: { id: 'p1', name: 'CMS' } } }), {
-          status: 201,
-          headers: { 'x-subject-token': 'gAAAA-fake-token', 'content-type': 'application/json' },
-        });
+        return new Response(
+          JSON.stringify({
+            token: { expires_at: expires, methods: ['password'], user: { id: 'u1', name: 'alice' }, project: { id: 'p1', name: 'CMS' } },
+          }),
+          {
+            status: 201,
+            headers: { 'x-subject-token': 'gAAAA-fake-token', 'content-type': 'application/json' },
+          },
+        );
       },
     },
   };
   const argv = ['--auth-url=https://keystone.example/v3', '--username=alice', '--project-name=CMS', `--token-cache-dir=${join(home, 'c')}`];
-  const r = await getToken(infra, { module: keystoneModule, modules: [keystoneModule], argv, execInfo: { apiVersion: EXEC_API_V1, interactive: false, absent: false } });
+  const r = await getToken(infra, {
+    module: keystoneModule,
+    modules: [keystoneModule],
+    argv,
+    execInfo: { apiVersion: EXEC_API_V1, interactive: false, absent: false },
+  });
   assert.equal(JSON.parse(r.output).status.token, 'gAAAA-fake-token');
   assert.equal(requests.length, 1);
   assert.equal(requests[0]!.url, 'https://keystone.example/v3/auth/tokens?nocatalog');

@@ -34,7 +34,11 @@ test('flag parity: every get-token flag is a setup-context flag of the same name
   for (const module of providerModules) {
     const table = setupTable(module);
     const notWritten = module.getTokenFlags.filter((f) => !f.ignored && !table.written.has(f.name)).map((f) => f.name);
-    assert.deepEqual(notWritten.sort(), [...(NOT_WRITTEN_AT_SETUP[module.kind] ?? ['(no deny list for this provider)'])].sort(), `setup-context ${module.kind}`);
+    assert.deepEqual(
+      notWritten.sort(),
+      [...(NOT_WRITTEN_AT_SETUP[module.kind] ?? ['(no deny list for this provider)'])].sort(),
+      `setup-context ${module.kind}`,
+    );
     for (const flag of module.getTokenFlags.filter((f) => !f.ignored)) {
       const arg = flag.type === 'boolean' ? `--${flag.name}` : `--${flag.name}=x`;
       const { values } = parseFlags(table.all, [arg]);
@@ -61,8 +65,15 @@ test('~ and $HOME in path flags are expanded by the shared parser', () => {
   assert.equal(expandHome('~bob/x', env), '~bob/x', 'another user’s home is not guessed');
   assert.equal(expandHome('/abs/~/x', env), '/abs/~/x');
   const oidc = providerModules.find((m) => m.kind === 'oidc')!;
-  const { values } = parseFlags(oidc.getTokenFlags, ['--token-cache-dir=~/c', '--oidc-ca-file', '~/ca.pem', '--local-server-cert=$HOME/crt'], env);
-  assert.deepEqual([values['token-cache-dir'], values['oidc-ca-file'], values['local-server-cert']], ['/home/ada/c', ['/home/ada/ca.pem'], '/home/ada/crt']);
+  const { values } = parseFlags(
+    oidc.getTokenFlags,
+    ['--token-cache-dir=~/c', '--oidc-ca-file', '~/ca.pem', '--local-server-cert=$HOME/crt'],
+    env,
+  );
+  assert.deepEqual(
+    [values['token-cache-dir'], values['oidc-ca-file'], values['local-server-cert']],
+    ['/home/ada/c', ['/home/ada/ca.pem'], '/home/ada/crt'],
+  );
   const plain = parseFlags(oidc.getTokenFlags, ['--client-id=~x', '--issuer-url=https://i/~me'], env).values;
   assert.deepEqual([plain['client-id'], plain['issuer-url']], ['~x', 'https://i/~me'], 'only path flags are expanded');
 });
@@ -74,8 +85,13 @@ test('~ in --token-cache-dir: the fast path and the full CLI read the same dir a
   const identity = oidc.identity(parseFlags(oidc.getTokenFlags, args, env).values);
   const now = Date.now();
   writeEntry(join(home, 'tc'), cacheKey(identity), {
-    v: 1, provider: 'oidc', identity, storage: 'disk', credential: { token: 'tilde-token' },
-    obtainedAt: new Date(now - 3600_000).toISOString(), expiresAt: new Date(now + 3600_000).toISOString(),
+    v: 1,
+    provider: 'oidc',
+    identity,
+    storage: 'disk',
+    credential: { token: 'tilde-token' },
+    obtainedAt: new Date(now - 3600_000).toISOString(),
+    expiresAt: new Date(now + 3600_000).toISOString(),
   });
   const fast = await runKubecred(['get-token', 'oidc', ...args], { env });
   assert.equal(fast.code, 0, fast.stderr);
@@ -92,8 +108,23 @@ test('~ in --token-cache-dir: the fast path and the full CLI read the same dir a
 test('setup-context expands ~ in path flags before writing them', async () => {
   const { home, env } = isolatedHome('kubecred-tilde-setup-');
   const r = await runKubecred(
-    ['setup-context', 'oidc', '--context', 'c', '--server', 'https://127.0.0.1:6443', '--issuer-url', 'https://idp.example', '--client-id', 'k',
-      '--token-cache-dir=~/tc', '--oidc-ca-file', '~/idp-ca.pem', '--kubeconfig', '~/kc'],
+    [
+      'setup-context',
+      'oidc',
+      '--context',
+      'c',
+      '--server',
+      'https://127.0.0.1:6443',
+      '--issuer-url',
+      'https://idp.example',
+      '--client-id',
+      'k',
+      '--token-cache-dir=~/tc',
+      '--oidc-ca-file',
+      '~/idp-ca.pem',
+      '--kubeconfig',
+      '~/kc',
+    ],
     { env },
   );
   assert.equal(r.code, 0, r.stderr);
@@ -104,7 +135,11 @@ test('setup-context expands ~ in path flags before writing them', async () => {
 
 function runDummyCli(args: string[], env: Record<string, string>, input = ''): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/helpers/modules/dummy-cli.ts'), ...args], { env, stdio: ['pipe', 'pipe', 'pipe'], cwd: repoRoot });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/helpers/modules/dummy-cli.ts'), ...args], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: repoRoot,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -127,12 +162,29 @@ test('a provider registered in a test-only registry gets setup-context, help, ca
   const gtHelp = await runDummyCli(['get-token', 'dummy', '--help'], env);
   assert.match(gtHelp.stdout, /get a credential from a dummy issuer/);
 
-  const refused = await runDummyCli(['setup-context', 'dummy', '--context', 'd', '--server', 'https://127.0.0.1:1', '--dummy-secret', 's'], env);
+  const refused = await runDummyCli(
+    ['setup-context', 'dummy', '--context', 'd', '--server', 'https://127.0.0.1:1', '--dummy-secret', 's'],
+    env,
+  );
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /--dummy-secret is refused: pipe it into --secret-stdin/);
 
   const setup = await runDummyCli(
-    ['setup-context', 'dummy', '--context', 'd', '--server', 'https://127.0.0.1:1', '--exec-command', 'kubecred', '--realm', 'north', '--secret-stdin', '--min-validity=10s', '-v'],
+    [
+      'setup-context',
+      'dummy',
+      '--context',
+      'd',
+      '--server',
+      'https://127.0.0.1:1',
+      '--exec-command',
+      'kubecred',
+      '--realm',
+      'north',
+      '--secret-stdin',
+      '--min-validity=10s',
+      '-v',
+    ],
     env,
     'api-key-123\n',
   );
@@ -147,7 +199,10 @@ test('a provider registered in a test-only registry gets setup-context, help, ca
   assert.match(list.stdout, /dummy\s+dora in realm north/);
 
   const secretsDir = join(home, '.kube', 'cache', 'kubecred', 'secrets');
-  const stored = () => readdirSync(secretsDir).map((n) => n.replace(/^.*%2F/, '')).sort();
+  const stored = () =>
+    readdirSync(secretsDir)
+      .map((n) => n.replace(/^.*%2F/, ''))
+      .sort();
   assert.deepEqual(stored(), ['api_key', 'session_token']);
   const out = await runDummyCli(['logout', '--context', 'd'], env);
   assert.equal(out.code, 0, out.stderr);
@@ -163,13 +218,32 @@ test('setup-context oidc takes the spellings users type: --min-validity=5s --tok
   t.after(() => rig.close());
   const dir = join(rig.home, 'my-cache');
   const setup = await rig.kubecred([
-    'setup-context', 'oidc', '--context', 'dev', '--server', rig.api.url, '--insecure-skip-tls-verify', '--use',
-    '--issuer-url', rig.idp.issuer, '--client-id', rig.idp.publicClientId, '--listen-address', '127.0.0.1:0', '--browser-command', rig.browserCommand(),
-    '--min-validity=5s', '--token-cache-storage', 'disk', '--token-cache-dir', dir,
+    'setup-context',
+    'oidc',
+    '--context',
+    'dev',
+    '--server',
+    rig.api.url,
+    '--insecure-skip-tls-verify',
+    '--use',
+    '--issuer-url',
+    rig.idp.issuer,
+    '--client-id',
+    rig.idp.publicClientId,
+    '--listen-address',
+    '127.0.0.1:0',
+    '--browser-command',
+    rig.browserCommand(),
+    '--min-validity=5s',
+    '--token-cache-storage',
+    'disk',
+    '--token-cache-dir',
+    dir,
   ]);
   assert.equal(setup.code, 0, setup.stderr);
   const exec = parse(readFileSync(rig.kubeconfig, 'utf8')).users[0].user.exec;
-  for (const arg of ['--min-validity=5s', '--token-cache-storage=disk', `--token-cache-dir=${dir}`]) assert.ok(exec.args.includes(arg), `${arg} in ${exec.args.join(' ')}`);
+  for (const arg of ['--min-validity=5s', '--token-cache-storage=disk', `--token-cache-dir=${dir}`])
+    assert.ok(exec.args.includes(arg), `${arg} in ${exec.args.join(' ')}`);
   const r = await rig.readSecret();
   assert.equal(r.value, SECRET_VALUE, r.stderr);
   assert.equal(readdirSync(dir).filter((n) => n.endsWith('.json')).length, 1, 'cached in the chosen dir');
@@ -191,7 +265,17 @@ test('an IdP issuing 20 s ID tokens under the default --min-validity: login, the
 });
 
 /** Layer ranks: a file may import from its own layer or a lower one, never a higher one. */
-const RANK: Record<string, number> = { cli: 4, fastpath: 4, usecases: 3, providers: 2, store: 1, kubeconfig: 1, infra: 1, exec: 1, shared: 0 };
+const RANK: Record<string, number> = {
+  cli: 4,
+  fastpath: 4,
+  usecases: 3,
+  providers: 2,
+  store: 1,
+  kubeconfig: 1,
+  infra: 1,
+  exec: 1,
+  shared: 0,
+};
 
 test('layers point down only: providers, store, kubeconfig, infra and exec never import usecases or cli', () => {
   const src = join(repoRoot, 'src');

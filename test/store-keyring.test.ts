@@ -3,7 +3,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { deleteAllFor, openSecretStore, scopedSecrets, secretFileName } from '../src/store/secret-store.js';
@@ -54,7 +65,13 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ cod
 
 /** An environment with no desktop session: no bus, no display to show an unlock prompt on. */
 function bareEnv(home: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_CACHE_HOME: join(home, 'cache'), XDG_CONFIG_HOME: join(home, 'config') };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: home,
+    XDG_DATA_HOME: join(home, 'data'),
+    XDG_CACHE_HOME: join(home, 'cache'),
+    XDG_CONFIG_HOME: join(home, 'config'),
+  };
   mkdirSync(join(home, 'run'), { recursive: true, mode: 0o700 });
   env.XDG_RUNTIME_DIR = join(home, 'run');
   for (const v of ['DBUS_SESSION_BUS_ADDRESS', 'DISPLAY', 'WAYLAND_DISPLAY', 'GNOME_KEYRING_CONTROL', 'SSH_AUTH_SOCK']) delete env[v];
@@ -142,67 +159,78 @@ test('secrets and keyring tokens go to a real gnome-keyring', { skip: keyringSki
   assert.ok(readdirSync(join(home, 'data', 'keyrings')).includes('login.keyring'));
 });
 
-test('a locked keyring that cannot prompt: secrets and tokens land on disk, with a notice', { skip: keyringSkip, timeout: 60_000 }, async (t) => {
-  const home = tempDir();
-  t.after(() => rmSync(home, { recursive: true, force: true }));
-  const cacheDir = join(home, 'cache-dir');
-  const env = { ...bareEnv(home), KUBECRED_TEST_NODE: process.execPath, KUBECRED_TEST_CACHE: cacheDir };
-  // Lock the unlocked login collection again (Secret Service Lock needs no prompt): as over SSH
-  // into a machine where nobody is logged in graphically, unlocking needs a prompt that cannot be
-  // shown (no display), so every write is refused after a few seconds.
-  const script = keyringSessionScript('locked', [
-    'dbus-send --session --dest=org.freedesktop.secrets --print-reply /org/freedesktop/secrets ' +
-      'org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/aliases/default >/dev/null',
-  ]);
-  const r = await run('dbus-run-session', ['--', 'sh', '-c', script], env);
-  assert.equal(r.code, 0, `child failed:\n${r.stderr}`);
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
-  assert.equal(out.available, true);
-  assert.equal(out.backend, 'keyring');
-  assert.equal(out.get, 'rt-SECRET-1');
-  assert.equal(out.tokenStorage, 'keyring');
-  assert.equal((out.read as CacheEntryLike).storage, 'disk');
-  assert.equal((out.read as CacheEntryLike).credential?.token, TOKEN);
-  const said = notices(r.stderr);
-  assert.equal(said.length, 2, r.stderr);
-  assert.match(said[0]!, /the keyring refused a secret .*kept in a 0600 file/);
-  assert.match(said[1]!, /could not keep the token in the keyring/);
-  assert.equal(readFileSync(join(secretsDir(cacheDir), secretFileName(`${KEY}/refresh_token`)), 'utf8'), 'rt-SECRET-1');
-});
-
-test('without a reachable keyring: disk, 0600 files, and each notice only once', { skip: !posix && 'POSIX modes', timeout: 60_000 }, async (t) => {
-  const home = tempDir();
-  t.after(() => rmSync(home, { recursive: true, force: true }));
-  const cacheDir = join(home, 'cache-dir');
-  const args = ['--import', 'tsx', CHILD, 'fallback', cacheDir];
-  // First run: no bus at all. Second: a bus address where nothing listens.
-  const first = await run(process.execPath, args, bareEnv(join(home, 'a')));
-  assert.equal(first.code, 0, first.stderr);
-  const second = await run(process.execPath, args, { ...bareEnv(join(home, 'b')), DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(home, 'no-bus')}` });
-  assert.equal(second.code, 0, second.stderr);
-
-  for (const r of [first, second]) {
-    const out = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
-    assert.equal(out.available, false);
-    assert.equal(out.backend, 'disk');
+test(
+  'a locked keyring that cannot prompt: secrets and tokens land on disk, with a notice',
+  { skip: keyringSkip, timeout: 60_000 },
+  async (t) => {
+    const home = tempDir();
+    t.after(() => rmSync(home, { recursive: true, force: true }));
+    const cacheDir = join(home, 'cache-dir');
+    const env = { ...bareEnv(home), KUBECRED_TEST_NODE: process.execPath, KUBECRED_TEST_CACHE: cacheDir };
+    // Lock the unlocked login collection again (Secret Service Lock needs no prompt): as over SSH
+    // into a machine where nobody is logged in graphically, unlocking needs a prompt that cannot be
+    // shown (no display), so every write is refused after a few seconds.
+    const script = keyringSessionScript('locked', [
+      'dbus-send --session --dest=org.freedesktop.secrets --print-reply /org/freedesktop/secrets ' +
+        'org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/aliases/default >/dev/null',
+    ]);
+    const r = await run('dbus-run-session', ['--', 'sh', '-c', script], env);
+    assert.equal(r.code, 0, `child failed:\n${r.stderr}`);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+    assert.equal(out.available, true);
+    assert.equal(out.backend, 'keyring');
     assert.equal(out.get, 'rt-SECRET-1');
-    assert.equal(out.tokenStorage, 'disk');
-    assert.equal((out.read as { credential: { token: string } }).credential.token, TOKEN);
-  }
-  const said = notices(first.stderr);
-  assert.equal(said.length, 2, first.stderr);
-  assert.match(said[0]!, new RegExp(`secrets .*kept in 0600 files in ${secretsDir(cacheDir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-  assert.match(said[0]!, /no Secret Service keyring is reachable/);
-  assert.match(said[1]!, /--token-cache-storage keyring, but no keyring is reachable/);
-  assert.deepEqual(notices(second.stderr), [], 'the notices are given once per cache dir');
+    assert.equal(out.tokenStorage, 'keyring');
+    assert.equal((out.read as CacheEntryLike).storage, 'disk');
+    assert.equal((out.read as CacheEntryLike).credential?.token, TOKEN);
+    const said = notices(r.stderr);
+    assert.equal(said.length, 2, r.stderr);
+    assert.match(said[0]!, /the keyring refused a secret .*kept in a 0600 file/);
+    assert.match(said[1]!, /could not keep the token in the keyring/);
+    assert.equal(readFileSync(join(secretsDir(cacheDir), secretFileName(`${KEY}/refresh_token`)), 'utf8'), 'rt-SECRET-1');
+  },
+);
 
-  assert.equal(statSync(cacheDir).mode & 0o777, 0o700);
-  assert.equal(statSync(secretsDir(cacheDir)).mode & 0o777, 0o700);
-  const secretFile = join(secretsDir(cacheDir), secretFileName(`${KEY}/refresh_token`));
-  assert.equal(statSync(secretFile).mode & 0o777, 0o600);
-  assert.equal(readFileSync(secretFile, 'utf8'), 'rt-SECRET-1');
-  assert.equal(statSync(tokenFile(cacheDir, KEY)).mode & 0o777, 0o600);
-});
+test(
+  'without a reachable keyring: disk, 0600 files, and each notice only once',
+  { skip: !posix && 'POSIX modes', timeout: 60_000 },
+  async (t) => {
+    const home = tempDir();
+    t.after(() => rmSync(home, { recursive: true, force: true }));
+    const cacheDir = join(home, 'cache-dir');
+    const args = ['--import', 'tsx', CHILD, 'fallback', cacheDir];
+    // First run: no bus at all. Second: a bus address where nothing listens.
+    const first = await run(process.execPath, args, bareEnv(join(home, 'a')));
+    assert.equal(first.code, 0, first.stderr);
+    const second = await run(process.execPath, args, {
+      ...bareEnv(join(home, 'b')),
+      DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(home, 'no-bus')}`,
+    });
+    assert.equal(second.code, 0, second.stderr);
+
+    for (const r of [first, second]) {
+      const out = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
+      assert.equal(out.available, false);
+      assert.equal(out.backend, 'disk');
+      assert.equal(out.get, 'rt-SECRET-1');
+      assert.equal(out.tokenStorage, 'disk');
+      assert.equal((out.read as { credential: { token: string } }).credential.token, TOKEN);
+    }
+    const said = notices(first.stderr);
+    assert.equal(said.length, 2, first.stderr);
+    assert.match(said[0]!, new RegExp(`secrets .*kept in 0600 files in ${secretsDir(cacheDir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.match(said[0]!, /no Secret Service keyring is reachable/);
+    assert.match(said[1]!, /--token-cache-storage keyring, but no keyring is reachable/);
+    assert.deepEqual(notices(second.stderr), [], 'the notices are given once per cache dir');
+
+    assert.equal(statSync(cacheDir).mode & 0o777, 0o700);
+    assert.equal(statSync(secretsDir(cacheDir)).mode & 0o777, 0o700);
+    const secretFile = join(secretsDir(cacheDir), secretFileName(`${KEY}/refresh_token`));
+    assert.equal(statSync(secretFile).mode & 0o777, 0o600);
+    assert.equal(readFileSync(secretFile, 'utf8'), 'rt-SECRET-1');
+    assert.equal(statSync(tokenFile(cacheDir, KEY)).mode & 0o777, 0o600);
+  },
+);
 
 test('disk secret store: odd names stay inside the dir, deleteAllFor is per key', async (t) => {
   const cacheDir = tempDir();

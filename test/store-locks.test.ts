@@ -100,7 +100,10 @@ test('a lock left by a holder killed with SIGKILL is taken over', { timeout: 60_
   const w = await waiter.exit;
   assert.equal(w.code, 0, `the waiter did not get the lock within 30 s: ${w.stderr}`);
   assert.deepEqual(w.stdout.split('\n').filter(Boolean), ['waiting', 'acquired']);
-  assert.deepEqual(logLines(log).map(([what]) => what), ['waiter-enter']);
+  assert.deepEqual(
+    logLines(log).map(([what]) => what),
+    ['waiter-enter'],
+  );
 });
 
 test('a live holder keeps its lock for longer than the stale time', { timeout: 60_000 }, async (t) => {
@@ -116,7 +119,10 @@ test('a live holder keeps its lock for longer than the stale time', { timeout: 6
   assert.equal(h.code, 0, h.stderr);
   assert.equal(w.code, 0, w.stderr);
   assert.match(w.stdout, /^waiting\nacquired\n$/);
-  assert.deepEqual(logLines(log).map(([what]) => what), ['holder-exit', 'waiter-enter']);
+  assert.deepEqual(
+    logLines(log).map(([what]) => what),
+    ['holder-exit', 'waiter-enter'],
+  );
 });
 
 test('giving up after timeoutMs names the lock file and what to do', async (t) => {
@@ -135,7 +141,7 @@ test('giving up after timeoutMs names the lock file and what to do', async (t) =
   assert.equal(waits, 1, 'onWait is called once');
 });
 
-test('the lock is released when fn throws, and fn\'s error comes through', async (t) => {
+test("the lock is released when fn throws, and fn's error comes through", async (t) => {
   const dir = tempDir();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   await assert.rejects(

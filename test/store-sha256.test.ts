@@ -16,11 +16,20 @@ test('sha256Hex equals node:crypto on the padding boundaries and known vectors',
 });
 
 test('sha256Hex equals node:crypto on any string, multi-byte and lone surrogates included', () => {
-  fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => sha256Hex(s) === reference(s)), { numRuns: 2000 });
-  fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 100 }), (s) => sha256Hex(s) === reference(s)), { numRuns: 500 });
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => sha256Hex(s) === reference(s)),
+    { numRuns: 2000 },
+  );
+  fc.assert(
+    fc.property(fc.string({ unit: 'grapheme', maxLength: 100 }), (s) => sha256Hex(s) === reference(s)),
+    { numRuns: 500 },
+  );
 });
 
 test('cache keys are unchanged: the key of a known identity', () => {
   const identity = { provider: 'oidc', issuer: 'https://idp.example', clientId: 'kubernetes', scopes: ['groups'] };
-  assert.equal(cacheKey(identity), reference('{"clientId":"kubernetes","issuer":"https://idp.example","provider":"oidc","scopes":["groups"]}'));
+  assert.equal(
+    cacheKey(identity),
+    reference('{"clientId":"kubernetes","issuer":"https://idp.example","provider":"oidc","scopes":["groups"]}'),
+  );
 });

@@ -14,7 +14,9 @@ import { startTenantRig, type TenantRig } from './helpers/tenant/rig.js';
 let rig: TenantRig;
 before(async () => {
   rig = await startTenantRig();
-  rig.management.putSecret('tenant-acme', oidcSecretName('dev'), { kubeconfig: oidcKubeconfig(rig.tenantApi, { issuer: 'https://keycloak.example.org/realms/cozy', clientId: 'kubernetes' }) });
+  rig.management.putSecret('tenant-acme', oidcSecretName('dev'), {
+    kubeconfig: oidcKubeconfig(rig.tenantApi, { issuer: 'https://keycloak.example.org/realms/cozy', clientId: 'kubernetes' }),
+  });
 });
 after(async () => {
   await rig?.close();
@@ -24,7 +26,9 @@ after(async () => {
 function blocks(): string[] {
   const text = readFileSync(join(repoRoot, 'docs', 'platforms', 'cozystack.md'), 'utf8');
   const section = text.slice(text.indexOf('\n### After (tenant clusters): kubecred'));
-  return [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!.replaceAll('--management-context cozy', '--management-context mgmt'));
+  return [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) =>
+    m[1]!.replaceAll('--management-context cozy', '--management-context mgmt'),
+  );
 }
 
 function bash(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -67,6 +71,11 @@ test('cozystack.md: the fetch-kubeconfig lines for all four variants, --merge, o
   assert.equal(config['current-context'], 'acme-dev', 'still the context of the first block');
   assert.ok(config.users.some((u: { name: string }) => u.name === 'acme-dev-admin'));
   const oidcUser = config.users.find((u: { name: string }) => u.name === 'acme-dev-oidc').user;
-  assert.deepEqual(oidcUser.exec.args.slice(0, 4), ['get-token', 'oidc', '--issuer-url=https://keycloak.example.org/realms/cozy', '--client-id=kubernetes']);
+  assert.deepEqual(oidcUser.exec.args.slice(0, 4), [
+    'get-token',
+    'oidc',
+    '--issuer-url=https://keycloak.example.org/realms/cozy',
+    '--client-id=kubernetes',
+  ]);
   assert.match(r.stdout, /^acme\s+dev\s+admin,super-admin,oidc\s+\d{4}-/m);
 });

@@ -21,7 +21,15 @@ const NAME = `${TENANT}-${CLUSTER}`;
 async function whoami(context: string): Promise<{ username: string; groups: string[] }> {
   // `create --raw` posts a SelfSubjectReview with any kubectl (Debian's 1.20 has no `auth whoami`).
   writeFileSync(join(rig.home, 'ssr.json'), JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }));
-  const out = await rig.kubectl(['--context', context, 'create', '--raw', '/apis/authentication.k8s.io/v1/selfsubjectreviews', '-f', join(rig.home, 'ssr.json')]);
+  const out = await rig.kubectl([
+    '--context',
+    context,
+    'create',
+    '--raw',
+    '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+    '-f',
+    join(rig.home, 'ssr.json'),
+  ]);
   assert.equal(out.code, 0, out.stderr);
   return JSON.parse(out.stdout).status.userInfo;
 }
@@ -35,8 +43,15 @@ test('fetch --merge: kubectl --context <T>-<C> reaches the tenant cluster as kub
   const after = parse(readFileSync(rig.kubeconfig, 'utf8'));
   assert.equal(after['current-context'], 'mgmt');
   for (const kind of ['clusters', 'users', 'contexts']) {
-    for (const entry of before[kind]) assert.deepEqual(after[kind].find((e: { name: string }) => e.name === entry.name), entry);
-    assert.ok(after[kind].some((e: { name: string }) => e.name === NAME), `${kind} has ${NAME}`);
+    for (const entry of before[kind])
+      assert.deepEqual(
+        after[kind].find((e: { name: string }) => e.name === entry.name),
+        entry,
+      );
+    assert.ok(
+      after[kind].some((e: { name: string }) => e.name === NAME),
+      `${kind} has ${NAME}`,
+    );
   }
   const version = await rig.kubectl(['--context', NAME, 'get', '--raw', '/version']);
   assert.equal(version.code, 0, version.stderr);
@@ -49,7 +64,18 @@ test('fetch --merge: kubectl --context <T>-<C> reaches the tenant cluster as kub
 
 test('fetch --variant super-admin --merge --as: the identity maps to group system:masters', async (t) => {
   if (!requireKubectl(t)) return;
-  const r = await rig.kubecred(['fetch-kubeconfig', '--tenant', TENANT, '--cluster', CLUSTER, '--variant', 'super-admin', '--merge', '--as', 'dev-root']);
+  const r = await rig.kubecred([
+    'fetch-kubeconfig',
+    '--tenant',
+    TENANT,
+    '--cluster',
+    CLUSTER,
+    '--variant',
+    'super-admin',
+    '--merge',
+    '--as',
+    'dev-root',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const info = await whoami('dev-root');
   assert.equal(info.username, 'kubernetes-super-admin');
@@ -78,7 +104,18 @@ test('fetch -o FILE writes 0600 and refuses to overwrite without --force', async
   assert.equal(again.code, 1);
   assert.match(again.stderr, /exists: pass --force/);
   assert.equal(readFileSync(file, 'utf8'), first);
-  const forced = await rig.kubecred(['fetch-kubeconfig', '--tenant', TENANT, '--cluster', CLUSTER, '-o', file, '--variant', 'super-admin', '--force']);
+  const forced = await rig.kubecred([
+    'fetch-kubeconfig',
+    '--tenant',
+    TENANT,
+    '--cluster',
+    CLUSTER,
+    '-o',
+    file,
+    '--variant',
+    'super-admin',
+    '--force',
+  ]);
   assert.equal(forced.code, 0, forced.stderr);
   assert.equal(parse(readFileSync(file, 'utf8')).users[0].name, 'kubernetes-super-admin');
   if (!requireKubectl(t)) return;

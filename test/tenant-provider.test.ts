@@ -23,7 +23,15 @@ function infra(): Infrastructure {
   return {
     clock: { now: () => Date.now() },
     log: { info: () => {}, debug: () => {}, warn: () => {} },
-    prompt: { available: false, secret: async () => { throw new Error('no prompt'); }, line: async () => { throw new Error('no prompt'); } },
+    prompt: {
+      available: false,
+      secret: async () => {
+        throw new Error('no prompt');
+      },
+      line: async () => {
+        throw new Error('no prompt');
+      },
+    },
     browser: { open: async () => {} },
     env: rig.env,
     stderrIsTTY: false,
@@ -39,16 +47,27 @@ function ctx() {
     values,
     settings: provider.settings(values, rig.env),
     context: {
-      infra: infra(), interactive: false, key: cacheKey(tenantModule.identity(values)), loginCommand: () => 'kubecred login --context x',
-      secrets: undefined as never, sharedSecrets: () => undefined as never,
+      infra: infra(),
+      interactive: false,
+      key: cacheKey(tenantModule.identity(values)),
+      loginCommand: () => 'kubecred login --context x',
+      secrets: undefined as never,
+      sharedSecrets: () => undefined as never,
     },
   };
 }
 
 function entryOf(obtained: Awaited<ReturnType<typeof provider.obtain>>, values: ReturnType<typeof ctx>['values']): CacheEntry {
   return {
-    v: 1, provider: 'tenant', identity: tenantModule.identity(values), label: obtained.label, storage: 'disk',
-    expiresAt: obtained.expiresAt.toISOString(), obtainedAt: new Date().toISOString(), credential: obtained.material, meta: obtained.meta,
+    v: 1,
+    provider: 'tenant',
+    identity: tenantModule.identity(values),
+    label: obtained.label,
+    storage: 'disk',
+    expiresAt: obtained.expiresAt.toISOString(),
+    obtainedAt: new Date().toISOString(),
+    credential: obtained.material,
+    meta: obtained.meta,
   };
 }
 
@@ -83,17 +102,40 @@ test('after a Kamaji re-issue with a new client CA, obtain reads the new certifi
   await rig.putSecret();
   const second = await provider.obtain(context as never, settings, undefined, 'auto');
   assert.notEqual(second.meta?.fingerprint, first.meta?.fingerprint);
-  const asPem = (o: typeof first) => ({ cert: (o.material as { clientCertificateData: string }).clientCertificateData, key: (o.material as { clientKeyData: string }).clientKeyData });
+  const asPem = (o: typeof first) => ({
+    cert: (o.material as { clientCertificateData: string }).clientCertificateData,
+    key: (o.material as { clientKeyData: string }).clientKeyData,
+  });
   assert.equal((await rig.tenantApi.request('/version', { cert: asPem(first) })).status, 401);
   assert.equal((await rig.tenantApi.request('/version', { cert: asPem(second) })).status, 200);
 });
 
 test('setup: cluster server and CA from the Secret, canonical exec args, a warm credential', async () => {
-  const values = parseFlags(tenantModule.getTokenFlags, ['--tenant', 'acme', '--cluster', 'dev', '--management-context', 'mgmt', '--variant', 'super-admin', '--token-cache-storage=keyring']).values;
+  const values = parseFlags(tenantModule.getTokenFlags, [
+    '--tenant',
+    'acme',
+    '--cluster',
+    'dev',
+    '--management-context',
+    'mgmt',
+    '--variant',
+    'super-admin',
+    '--token-cache-storage=keyring',
+  ]).values;
   const plan = await provider.setup({ infra: infra(), interactive: false, sharedSecrets: () => undefined as never } as never, {
-    contextName: 'dev', values, passArgs: ['--cluster=dev', '--management-context=mgmt', '--tenant=acme', '--token-cache-storage=keyring', '--variant=super-admin'], force: false, interactive: false,
+    contextName: 'dev',
+    values,
+    passArgs: ['--cluster=dev', '--management-context=mgmt', '--tenant=acme', '--token-cache-storage=keyring', '--variant=super-admin'],
+    force: false,
+    interactive: false,
   });
-  assert.deepEqual(plan.args, ['--management-context=mgmt', '--tenant=acme', '--cluster=dev', '--variant=super-admin', '--token-cache-storage=keyring']);
+  assert.deepEqual(plan.args, [
+    '--management-context=mgmt',
+    '--tenant=acme',
+    '--cluster=dev',
+    '--variant=super-admin',
+    '--token-cache-storage=keyring',
+  ]);
   assert.equal(plan.cluster?.server, rig.tenantApi.url);
   assert.equal(Buffer.from(String(plan.cluster?.['certificate-authority-data']), 'base64').toString('utf8'), rig.tenantApi.caPem);
   assert.equal(plan.warm?.label, 'kubernetes-super-admin');
@@ -101,8 +143,19 @@ test('setup: cluster server and CA from the Secret, canonical exec args, a warm 
 });
 
 test('settings: --management-context, --tenant and --cluster are required; variant admin|super-admin', () => {
-  const bad = [[], ['--management-context=m', '--cluster=dev'], ['--management-context=m', '--tenant=acme'], [...ARGS, '--variant=oidc'], ['--tenant=acme', '--cluster=dev']];
-  for (const argv of bad) assert.throws(() => provider.settings(parseFlags(tenantModule.getTokenFlags, argv).values, {}), (e: Error & { exitCode?: number }) => e.exitCode === 2, argv.join(' '));
+  const bad = [
+    [],
+    ['--management-context=m', '--cluster=dev'],
+    ['--management-context=m', '--tenant=acme'],
+    [...ARGS, '--variant=oidc'],
+    ['--tenant=acme', '--cluster=dev'],
+  ];
+  for (const argv of bad)
+    assert.throws(
+      () => provider.settings(parseFlags(tenantModule.getTokenFlags, argv).values, {}),
+      (e: Error & { exitCode?: number }) => e.exitCode === 2,
+      argv.join(' '),
+    );
 });
 
 test('identity: variant and --internal make different cache keys; flag order does not', () => {

@@ -20,7 +20,9 @@ after(async () => {
 const secretReads = () => rig.management.requests.filter((r) => r.path.endsWith('/secrets/kubernetes-dev-admin-kubeconfig')).length;
 
 function cacheEntries(): Array<{ file: string; entry: Record<string, unknown> }> {
-  return readdirSync(rig.cacheDir).filter((n) => /^[0-9a-f]{64}\.json$/.test(n)).map((n) => ({ file: join(rig.cacheDir, n), entry: JSON.parse(readFileSync(join(rig.cacheDir, n), 'utf8')) }));
+  return readdirSync(rig.cacheDir)
+    .filter((n) => /^[0-9a-f]{64}\.json$/.test(n))
+    .map((n) => ({ file: join(rig.cacheDir, n), entry: JSON.parse(readFileSync(join(rig.cacheDir, n), 'utf8')) }));
 }
 
 /** Marks the tenant entries expired, as time passing beyond the certificate's NotAfter would. */
@@ -37,7 +39,20 @@ async function version(context = 'acme-dev') {
 }
 
 test('setup-context tenant: server and CA from the Secret, no --server; kubectl works from the warm cache', async (t) => {
-  const r = await rig.kubecred(['setup-context', 'tenant', '--context', 'acme-dev', '--management-context', 'mgmt', '--tenant', 'acme', '--cluster', 'dev', '--exec-command', kubecredBin]);
+  const r = await rig.kubecred([
+    'setup-context',
+    'tenant',
+    '--context',
+    'acme-dev',
+    '--management-context',
+    'mgmt',
+    '--tenant',
+    'acme',
+    '--cluster',
+    'dev',
+    '--exec-command',
+    kubecredBin,
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const config = parse(readFileSync(rig.kubeconfig, 'utf8'));
   const cluster = config.clusters.find((c: { name: string }) => c.name === 'acme-dev').cluster;
@@ -46,7 +61,10 @@ test('setup-context tenant: server and CA from the Secret, no --server; kubectl 
   const ctx = config.contexts.find((c: { name: string }) => c.name === 'acme-dev').context;
   const user = config.users.find((u: { name: string }) => u.name === ctx.user).user;
   assert.deepEqual(user.exec.args, ['get-token', 'tenant', '--management-context=mgmt', '--tenant=acme', '--cluster=dev']);
-  assert.match(r.stdout, /tenant acme cluster dev: Secret tenant-acme\/kubernetes-dev-admin-kubeconfig key admin\.conf, kubernetes-admin, certificate valid until/);
+  assert.match(
+    r.stdout,
+    /tenant acme cluster dev: Secret tenant-acme\/kubernetes-dev-admin-kubeconfig key admin\.conf, kubernetes-admin, certificate valid until/,
+  );
   const [entry] = cacheEntries().filter((e) => e.entry.provider === 'tenant');
   assert.ok(entry, 'a warm cache entry');
   assert.equal(statSync(entry.file).mode & 0o777, 0o600);
@@ -85,7 +103,10 @@ test('a CA rotation before NotAfter: kubectl gets 401; kubecred login reads the 
   // doctor names the likely cause instead of leaving the user guessing.
   const doctor = await rig.kubecred(['doctor', '--context', 'acme-dev']);
   assert.notEqual(doctor.code, 0);
-  assert.match(doctor.stdout, /✘ credential: the API server does not accept the cached credential \(401\): .*client CA was rotated before NotAfter/);
+  assert.match(
+    doctor.stdout,
+    /✘ credential: the API server does not accept the cached credential \(401\): .*client CA was rotated before NotAfter/,
+  );
   assert.match(doctor.stdout, /fix: kubecred login --context acme-dev/);
   const login = await rig.kubecred(['login', '--context', 'acme-dev']);
   assert.equal(login.code, 0, login.stderr);
@@ -94,7 +115,7 @@ test('a CA rotation before NotAfter: kubectl gets 401; kubecred login reads the 
   assert.equal(v.code, 0, v.stderr);
 });
 
-test('a new serving CA: kubecred login updates the cluster\'s certificate-authority-data in the kubeconfig', async (t) => {
+test("a new serving CA: kubecred login updates the cluster's certificate-authority-data in the kubeconfig", async (t) => {
   if (!requireKubectl(t)) return;
   const newCa = await rig.tenantApi.rotateServingCa();
   await rig.putSecret();
@@ -114,7 +135,17 @@ test('setup-context tenant errors: one line, exit 1, kubeconfig untouched', asyn
     [['--cluster', 'nope'], /Secret kubernetes-nope-admin-kubeconfig not found in namespace tenant-acme .*tenant acme has cluster dev/],
     [['--cluster', 'dev', '--management-context', 'mgmt-mallory'], /identity mallory cannot get secrets in tenant-acme/],
   ] as const) {
-    const r = await rig.kubecred(['setup-context', 'tenant', '--context', 'x', '--tenant', 'acme', '--management-context', 'mgmt', ...args]);
+    const r = await rig.kubecred([
+      'setup-context',
+      'tenant',
+      '--context',
+      'x',
+      '--tenant',
+      'acme',
+      '--management-context',
+      'mgmt',
+      ...args,
+    ]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr.trim().split('\n').at(-1)!, pattern);
     assert.equal(readFileSync(rig.kubeconfig, 'utf8'), before);

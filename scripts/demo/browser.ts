@@ -22,7 +22,11 @@ function alive(pid: number): boolean {
   }
 }
 
-export async function startLoginHelper(session: DemoSession, idpOrigin: string, login: (url: string) => Promise<string>): Promise<LoginHelper> {
+export async function startLoginHelper(
+  session: DemoSession,
+  idpOrigin: string,
+  login: (url: string) => Promise<string>,
+): Promise<LoginHelper> {
   const helper = { browserCommand: undefined as string | undefined, logins: 0 };
   if (session.options.realBrowser) return helper;
   const helperPids = new Set<number>();

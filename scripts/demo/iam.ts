@@ -38,19 +38,39 @@ export const iamStep: DemoStep = {
       return 'alice';
     });
     s.note(`local IAM ${idp.issuer} (open client registration), API server ${api.url} (audience ${AUDIENCE})`);
-    if (!helper.browserCommand) s.note('--browser: open the URL kubecred prints, log in as alice, password alice-password, and confirm the code');
+    if (!helper.browserCommand)
+      s.note('--browser: open the URL kubecred prints, log in as alice, password alice-password, and confirm the code');
 
     s.say('iam 1. write cluster, user and context once: kubecred registers a client at the IAM and logs in with a device code');
     const args = [
-      'setup-context', 'iam', '--context', 'demo-iam', '--server', api.url, '--certificate-authority', caFile,
-      '--issuer-url', idp.issuer, '--audience', AUDIENCE, '--namespace', 'cms',
+      'setup-context',
+      'iam',
+      '--context',
+      'demo-iam',
+      '--server',
+      api.url,
+      '--certificate-authority',
+      caFile,
+      '--issuer-url',
+      idp.issuer,
+      '--audience',
+      AUDIENCE,
+      '--namespace',
+      'cms',
       ...(helper.browserCommand ? ['--browser-command', helper.browserCommand] : []),
     ];
     await s.kubecred('setup-context iam', args, {
-      shown: `kubecred ${args.join(' ').replace(caFile, 'iam-cluster-ca.crt').replace(helper.browserCommand ?? '\0', "'<demo login helper>'")}`,
+      shown: `kubecred ${args
+        .join(' ')
+        .replace(caFile, 'iam-cluster-ca.crt')
+        .replace(helper.browserCommand ?? '\0', "'<demo login helper>'")}`,
     });
     s.note(`clients registered at the IAM: ${idp.registeredClients().length}, device logins: ${helper.logins}`);
-    s.contexts.push({ name: 'demo-iam', provider: 'iam', activity: () => ({ 'IAM token requests': idp.counts.token, 'device logins': helper.logins }) });
+    s.contexts.push({
+      name: 'demo-iam',
+      provider: 'iam',
+      activity: () => ({ 'IAM token requests': idp.counts.token, 'device logins': helper.logins }),
+    });
 
     s.say('iam 2. kubectl uses the access token setup-context obtained (for audience ' + AUDIENCE + '): no IAM request');
     let before = idp.counts.token;

@@ -15,7 +15,9 @@ export const keystoneStep: DemoStep = {
   title: 'OpenStack Keystone: password proven once, then an application credential',
   inDefault: false,
   unavailable: async () =>
-    keystoneAvailable() ? undefined : "Debian's keystone is not installed: add it with `apt-get install keystone` (as root) and run npm run demo -- --all again",
+    keystoneAvailable()
+      ? undefined
+      : "Debian's keystone is not installed: add it with `apt-get install keystone` (as root) and run npm run demo -- --all again",
   async run(s: DemoSession) {
     s.note('starting Keystone (keystone-manage bootstrap with SQLite, keystone-wsgi-public)…');
     const ks = await startKeystone();
@@ -33,9 +35,24 @@ export const keystoneStep: DemoStep = {
 
     s.say('keystone 1. write cluster, user and context once (the password is piped, as from a password manager)');
     const args = [
-      'setup-context', 'keystone', '--context', 'demo-keystone', '--server', api.url, '--certificate-authority', caFile,
-      '--auth-url', proxy.url, '--username', cv.alice.name, '--user-domain', 'cloudveneto', '--project', cv.project.name,
-      '--password-stdin', '--create-application-credential',
+      'setup-context',
+      'keystone',
+      '--context',
+      'demo-keystone',
+      '--server',
+      api.url,
+      '--certificate-authority',
+      caFile,
+      '--auth-url',
+      proxy.url,
+      '--username',
+      cv.alice.name,
+      '--user-domain',
+      'cloudveneto',
+      '--project',
+      cv.project.name,
+      '--password-stdin',
+      '--create-application-credential',
     ];
     await s.kubecred('setup-context keystone', args, {
       input: `${cv.alice.password}\n`,

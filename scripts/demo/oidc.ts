@@ -15,7 +15,9 @@ export const oidcStep: DemoStep = {
   async run(s: DemoSession) {
     const idp = await startIdp({});
     s.onCleanup(() => idp.close());
-    const api = await startApiServer({ oidc: { issuerUrl: idp.issuer, clientId: idp.publicClientId, usernameClaim: 'email', groupsClaim: 'groups' } });
+    const api = await startApiServer({
+      oidc: { issuerUrl: idp.issuer, clientId: idp.publicClientId, usernameClaim: 'email', groupsClaim: 'groups' },
+    });
     s.onCleanup(() => api.close());
     api.putSecret('team-a', 'db-password', { password: 'hunter2' });
     const caFile = join(s.home, 'oidc-cluster-ca.crt');
@@ -28,12 +30,39 @@ export const oidcStep: DemoStep = {
     if (!helper.browserCommand) s.note('--browser: log in as alice, password alice-password, in the browser that opens');
 
     s.say('oidc 1. write cluster, user and context once');
-    await s.kubecred('setup-context oidc', [
-      'setup-context', 'oidc', '--context', 'demo-oidc', '--server', api.url, '--certificate-authority', caFile,
-      '--issuer-url', idp.issuer, '--client-id', idp.publicClientId, '--extra-scope', 'email,groups',
-      '--namespace', 'team-a', ...(helper.browserCommand ? ['--browser-command', helper.browserCommand] : []), '--use',
-    ], helper.browserCommand ? { shown: `kubecred setup-context oidc --context demo-oidc --server ${api.url} --certificate-authority oidc-cluster-ca.crt --issuer-url ${idp.issuer} --client-id ${idp.publicClientId} --extra-scope email,groups --namespace team-a --browser-command '<demo login helper>' --use` } : {});
-    s.contexts.push({ name: 'demo-oidc', provider: 'oidc', activity: () => ({ 'IdP token requests': idp.counts.token, 'browser logins': helper.logins }) });
+    await s.kubecred(
+      'setup-context oidc',
+      [
+        'setup-context',
+        'oidc',
+        '--context',
+        'demo-oidc',
+        '--server',
+        api.url,
+        '--certificate-authority',
+        caFile,
+        '--issuer-url',
+        idp.issuer,
+        '--client-id',
+        idp.publicClientId,
+        '--extra-scope',
+        'email,groups',
+        '--namespace',
+        'team-a',
+        ...(helper.browserCommand ? ['--browser-command', helper.browserCommand] : []),
+        '--use',
+      ],
+      helper.browserCommand
+        ? {
+            shown: `kubecred setup-context oidc --context demo-oidc --server ${api.url} --certificate-authority oidc-cluster-ca.crt --issuer-url ${idp.issuer} --client-id ${idp.publicClientId} --extra-scope email,groups --namespace team-a --browser-command '<demo login helper>' --use`,
+          }
+        : {},
+    );
+    s.contexts.push({
+      name: 'demo-oidc',
+      provider: 'oidc',
+      activity: () => ({ 'IdP token requests': idp.counts.token, 'browser logins': helper.logins }),
+    });
 
     s.say('oidc 2. the first kubectl command logs in (the demo login helper fills in the IdP page)');
     await s.kubectlRun('first kubectl', ['get', 'secrets']);

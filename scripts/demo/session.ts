@@ -51,7 +51,10 @@ export class DemoSession {
   /** Set once cleanup starts (Ctrl-C): nothing new is started after that. */
   private closing = false;
 
-  constructor(readonly kubectl: KubectlInfo, readonly options: { realBrowser: boolean }) {
+  constructor(
+    readonly kubectl: KubectlInfo,
+    readonly options: { realBrowser: boolean },
+  ) {
     const { DBUS_SESSION_BUS_ADDRESS: _keyring, KUBECONFIG: _k, KUBECACHEDIR: _c, ...inherited } = process.env as Record<string, string>;
     this.env = {
       ...inherited,
@@ -103,7 +106,12 @@ export class DemoSession {
     process.stdout.write(`$ ${shown}\n`);
     const started = process.hrtime.bigint();
     // Its own process group, so cleanup can stop what it started too (kubectl → kubecred get-token).
-    const child = spawn(file, argv, { env: this.env, cwd: this.home, detached: true, stdio: [options.input === undefined ? 'ignore' : 'pipe', options.capture ? 'pipe' : 'inherit', 'inherit'] });
+    const child = spawn(file, argv, {
+      env: this.env,
+      cwd: this.home,
+      detached: true,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', options.capture ? 'pipe' : 'inherit', 'inherit'],
+    });
     this.children.add(child);
     let stdout = '';
     child.stdout?.on('data', (d: Buffer) => {

@@ -32,11 +32,13 @@ export const tenantStep: DemoStep = {
     await putAdminSecret(management, tenantApi, TENANT, CLUSTER);
     tenantApi.putSecret('default', 'app-config', { token: 'not-a-real-one' });
     const secretReads = () => management.requests.filter((r) => r.path.endsWith(`/secrets/${adminSecretName(CLUSTER)}`)).length;
-    s.note(`management cluster ${management.url} (Secret ${tenantNamespace(TENANT)}/${adminSecretName(CLUSTER)}), tenant cluster ${TENANT}/${CLUSTER} ${tenantApi.url}`);
+    s.note(
+      `management cluster ${management.url} (Secret ${tenantNamespace(TENANT)}/${adminSecretName(CLUSTER)}), tenant cluster ${TENANT}/${CLUSTER} ${tenantApi.url}`,
+    );
 
     // The management context needs a credential of its own. A plain client-certificate context keeps
     // the demo short; on Cozystack it is usually a kubecred OIDC context (Keycloak), which works the same.
-    s.say('tenant 1. a context for the management cluster (here alice\'s client certificate, written with kubectl config)');
+    s.say("tenant 1. a context for the management cluster (here alice's client certificate, written with kubectl config)");
     const alice = await management.issueClientCert('alice', ['cozy-users']);
     const files = { ca: join(s.home, 'cozy-ca.crt'), cert: join(s.home, 'alice.crt'), key: join(s.home, 'alice.key') };
     writeFileSync(files.ca, management.caPem);
@@ -52,14 +54,38 @@ export const tenantStep: DemoStep = {
     }
 
     s.say(`tenant 2. the one-off way: copy the admin kubeconfig out of the Secret into ~/.kube/config (context ${TENANT}-${CLUSTER})`);
-    await s.kubecred('fetch-kubeconfig', ['fetch-kubeconfig', '--management-context', 'cozy', '--tenant', TENANT, '--cluster', CLUSTER, '--merge']);
-    await s.kubectlRun('kubectl (fetched kubeconfig)', ['--context', `${TENANT}-${CLUSTER}`, 'get', '--raw', '/version'], { capture: true });
+    await s.kubecred('fetch-kubeconfig', [
+      'fetch-kubeconfig',
+      '--management-context',
+      'cozy',
+      '--tenant',
+      TENANT,
+      '--cluster',
+      CLUSTER,
+      '--merge',
+    ]);
+    await s.kubectlRun('kubectl (fetched kubeconfig)', ['--context', `${TENANT}-${CLUSTER}`, 'get', '--raw', '/version'], {
+      capture: true,
+    });
 
     s.say('tenant 3. the kubecred way: a context without a credential in it; kubecred reads the Secret when the certificate runs out');
     await s.kubecred('setup-context tenant', [
-      'setup-context', 'tenant', '--context', 'demo-tenant', '--management-context', 'cozy', '--tenant', TENANT, '--cluster', CLUSTER,
+      'setup-context',
+      'tenant',
+      '--context',
+      'demo-tenant',
+      '--management-context',
+      'cozy',
+      '--tenant',
+      TENANT,
+      '--cluster',
+      CLUSTER,
     ]);
-    s.contexts.push({ name: 'demo-tenant', provider: 'tenant', activity: () => ({ 'Secret reads at the management cluster': secretReads() }) });
+    s.contexts.push({
+      name: 'demo-tenant',
+      provider: 'tenant',
+      activity: () => ({ 'Secret reads at the management cluster': secretReads() }),
+    });
     const before = secretReads();
     await s.kubectlRun('kubectl (tenant)', ['--context', 'demo-tenant', 'get', 'secrets']);
     s.note(`Secret reads during the kubectl command: ${secretReads() - before} (the certificate setup-context read is cached)`);

@@ -38,7 +38,10 @@ function walk(cmd: Command, out: Command[] = []): Command[] {
 }
 
 function anchor(path: string): string {
-  return path.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+  return path
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .replace(/ /g, '-');
 }
 
 export async function renderCliReference(): Promise<string> {

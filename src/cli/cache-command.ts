@@ -36,7 +36,13 @@ export function registerCache(program: Command, modules: readonly ProviderModule
         );
       }
       const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-      for (const row of table) process.stdout.write(row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
+      for (const row of table)
+        process.stdout.write(
+          row
+            .map((c, i) => c.padEnd(widths[i]!))
+            .join('  ')
+            .trimEnd() + '\n',
+        );
     });
   cache
     .command('reset')

@@ -9,7 +9,9 @@ import { bashScript, completionTree, fishScript, zshScript } from './completion-
 
 function spellings(flags: readonly FlagSpec[]): string[] {
   // Refused (secrets) and ignored flags are accepted, but never suggested.
-  return flags.filter((f) => !f.ignored && !f.description.startsWith('refused')).flatMap((f) => [`--${f.name}`, ...(f.aliases ?? []).map((a) => `--${a}`), ...(f.short ? [`-${f.short}`] : [])]);
+  return flags
+    .filter((f) => !f.ignored && !f.description.startsWith('refused'))
+    .flatMap((f) => [`--${f.name}`, ...(f.aliases ?? []).map((a) => `--${a}`), ...(f.short ? [`-${f.short}`] : [])]);
 }
 
 /** get-token <kind> and setup-context <kind> take the registry's flag tables (parsed by us, not commander). */

@@ -34,8 +34,7 @@ export function completionTree(program: Command, extraFlags: (path: string[]) =>
 const q = (words: string[]) => words.join(' ').replace(/'/g, '');
 
 export function bashScript(tree: CompletionNode[]): string {
-  const cases = (pick: (n: CompletionNode) => string[]) =>
-    tree.map((n) => `    '${n.path.join(' ')}') echo '${q(pick(n))}' ;;`).join('\n');
+  const cases = (pick: (n: CompletionNode) => string[]) => tree.map((n) => `    '${n.path.join(' ')}') echo '${q(pick(n))}' ;;`).join('\n');
   return `# kubecred completion for bash: source <(kubecred completion bash)
 _kubecred_subcommands() {
   case "$1" in

@@ -9,7 +9,9 @@ import { chooseExecApiVersion, kubectlMinorVersion } from '../usecases/kubectl-v
 export function registerConvert(program: Command, modules: readonly ProviderModule[]): void {
   program
     .command('convert-kubeconfig')
-    .description('rewrite kubelogin, auth-provider oidc and client-keystone-auth users into kubecred exec entries (names, clusters and contexts stay)')
+    .description(
+      'rewrite kubelogin, auth-provider oidc and client-keystone-auth users into kubecred exec entries (names, clusters and contexts stay)',
+    )
     .option('--context <name>', 'convert only the user of this context (default: the current context)')
     .option('--all', 'convert every user kubecred can take over')
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG or ~/.kube/config)')
@@ -34,7 +36,9 @@ export function registerConvert(program: Command, modules: readonly ProviderModu
       for (const line of convertReport(result)) (opts.dryRun ? process.stderr : process.stdout).write(line + '\n');
       if (opts.dryRun) process.stderr.write(result.diff ? 'dry run: nothing was written\n' : 'dry run: nothing would change\n');
       if (result.users.some((u) => u.outcome === 'refused')) {
-        process.stderr.write('kubecred: some users were left as they were (see ✘ above): fix or remove the flags named, then run convert-kubeconfig again\n');
+        process.stderr.write(
+          'kubecred: some users were left as they were (see ✘ above): fix or remove the flags named, then run convert-kubeconfig again\n',
+        );
         process.exitCode = 1;
       }
     });

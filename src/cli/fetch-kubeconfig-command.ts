@@ -28,8 +28,10 @@ interface FetchOptions {
 }
 
 function outputOf(opts: FetchOptions): FetchOutput {
-  if (opts.output !== undefined && opts.merge) throw new UsageError('-o and --merge exclude each other: write a file or merge into the kubeconfig');
-  if (!opts.merge && (opts.as !== undefined || opts.use || opts.kubeconfig !== undefined)) throw new UsageError('--as, --use and --kubeconfig go with --merge');
+  if (opts.output !== undefined && opts.merge)
+    throw new UsageError('-o and --merge exclude each other: write a file or merge into the kubeconfig');
+  if (!opts.merge && (opts.as !== undefined || opts.use || opts.kubeconfig !== undefined))
+    throw new UsageError('--as, --use and --kubeconfig go with --merge');
   if (opts.merge) return { kind: 'merge', kubeconfig: opts.kubeconfig, as: opts.as, use: opts.use === true, force: opts.force === true };
   if (opts.output !== undefined) {
     if (opts.output === '' || opts.output === '-') throw new UsageError('-o needs a file name (the default already prints to stdout)');
@@ -64,7 +66,8 @@ export function registerFetchKubeconfig(program: Command): void {
       const infra = nodeInfrastructure({ verbose: opts.verbose === true, interactive });
       const management = { context: opts.managementContext || undefined, kubeconfig: opts.managementKubeconfig || undefined };
       if (opts.list) {
-        if (opts.cluster !== undefined || opts.output !== undefined || opts.merge) throw new UsageError('--list takes only --tenant and the management options');
+        if (opts.cluster !== undefined || opts.output !== undefined || opts.merge)
+          throw new UsageError('--list takes only --tenant and the management options');
         const tenant = opts.tenant === undefined ? undefined : requireName({ tenant: opts.tenant }, 'tenant');
         for (const line of await listClusters(infra, { management, tenant, interactive })) process.stdout.write(`${line}\n`);
         return;
@@ -73,16 +76,28 @@ export function registerFetchKubeconfig(program: Command): void {
       const tenant = requireName(values, 'tenant');
       const cluster = requireName(values, 'cluster');
       const variant = parseVariant(values, true);
-      if (variant === 'oidc' && opts.internal) throw new UsageError('--internal has no meaning for --variant oidc (its Secret has one kubeconfig)');
+      if (variant === 'oidc' && opts.internal)
+        throw new UsageError('--internal has no meaning for --variant oidc (its Secret has one kubeconfig)');
       const output = outputOf(opts);
       let exec: { command: string; apiVersion?: ReturnType<typeof parseExecApiVersion> } = { command: 'kubecred' };
       if (variant === 'oidc') {
         const command = resolveExecCommand({ explicit: opts.execCommand, env: process.env, launcherPath: realpathSync(process.argv[1]!) });
-        const api = opts.execApiVersion ? { apiVersion: parseExecApiVersion(opts.execApiVersion) } : chooseExecApiVersion(kubectlMinorVersion(process.env));
+        const api = opts.execApiVersion
+          ? { apiVersion: parseExecApiVersion(opts.execApiVersion) }
+          : chooseExecApiVersion(kubectlMinorVersion(process.env));
         infra.log.debug(command.reason);
         exec = { command: command.command, apiVersion: api.apiVersion };
       }
-      const result = await fetchKubeconfig(infra, { management, tenant, cluster, variant, internal: opts.internal === true, output, exec, interactive });
+      const result = await fetchKubeconfig(infra, {
+        management,
+        tenant,
+        cluster,
+        variant,
+        internal: opts.internal === true,
+        output,
+        exec,
+        interactive,
+      });
       for (const note of result.notes) infra.log.info(note);
       if (result.text !== undefined) process.stdout.write(result.text);
       for (const line of result.lines) process.stdout.write(`${line}\n`);

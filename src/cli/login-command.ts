@@ -14,7 +14,8 @@ export function registerLoginLogout(program: Command, modules: readonly Provider
     .action(async (opts: { context: string; kubeconfig?: string; verbose?: boolean }) => {
       const interactive = process.stdin.isTTY === true;
       const infra = nodeInfrastructure({ verbose: opts.verbose === true, interactive });
-      for (const line of await login(infra, { modules, contextName: opts.context, kubeconfig: opts.kubeconfig, interactive })) process.stdout.write(line + '\n');
+      for (const line of await login(infra, { modules, contextName: opts.context, kubeconfig: opts.kubeconfig, interactive }))
+        process.stdout.write(line + '\n');
     });
   program
     .command('logout')
@@ -24,16 +25,24 @@ export function registerLoginLogout(program: Command, modules: readonly Provider
     .option('--delete-application-credential', 'Keystone: also delete the application credential setup-context created')
     .option('--unregister', 'IAM: also delete the client kubecred registered, when no other context uses it')
     .option('-v, --verbose', 'explain what happens on stderr')
-    .action(async (opts: { context: string; kubeconfig?: string; verbose?: boolean; deleteApplicationCredential?: boolean; unregister?: boolean }) => {
-      // A terminal lets a provider ask what revocation needs (Keystone: the password to delete an
-      // application credential); without one it says what to set instead.
-      const infra = nodeInfrastructure({ verbose: opts.verbose === true, interactive: process.stdin.isTTY === true });
-      const lines = await logout(infra, {
-        modules,
-        contextName: opts.context,
-        kubeconfig: opts.kubeconfig,
-        options: { deleteApplicationCredential: opts.deleteApplicationCredential === true, unregister: opts.unregister === true },
-      });
-      for (const line of lines) process.stdout.write(line + '\n');
-    });
+    .action(
+      async (opts: {
+        context: string;
+        kubeconfig?: string;
+        verbose?: boolean;
+        deleteApplicationCredential?: boolean;
+        unregister?: boolean;
+      }) => {
+        // A terminal lets a provider ask what revocation needs (Keystone: the password to delete an
+        // application credential); without one it says what to set instead.
+        const infra = nodeInfrastructure({ verbose: opts.verbose === true, interactive: process.stdin.isTTY === true });
+        const lines = await logout(infra, {
+          modules,
+          contextName: opts.context,
+          kubeconfig: opts.kubeconfig,
+          options: { deleteApplicationCredential: opts.deleteApplicationCredential === true, unregister: opts.unregister === true },
+        });
+        for (const line of lines) process.stdout.write(line + '\n');
+      },
+    );
 }

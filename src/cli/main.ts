@@ -54,7 +54,10 @@ function applyRecursively(cmd: Command, fn: (c: Command) => void): void {
 export async function main(argvGiven: string[], options: ProgramOptions = {}): Promise<number> {
   // `get-token` without a kind (a swapped kubelogin or client-keystone-auth line): infer it.
   const { withInferredKind } = await import('../providers/infer-kind.js');
-  const argv = withInferredKind(argvGiven, (options.modules ?? providerModules).map((m) => ({ kind: m.kind, flags: m.getTokenFlags })));
+  const argv = withInferredKind(
+    argvGiven,
+    (options.modules ?? providerModules).map((m) => ({ kind: m.kind, flags: m.getTokenFlags })),
+  );
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   try {
     await (await buildProgram(argv, options)).parseAsync(argv, { from: 'user' });

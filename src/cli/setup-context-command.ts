@@ -26,7 +26,11 @@ export function registerSetupContext(program: Command, modules: readonly Provide
       .allowUnknownOption()
       .allowExcessArguments()
       .passThroughOptions()
-      .addHelpText('after', renderFlagHelp(clusterSetupFlags, 'Cluster and kubeconfig') + renderFlagHelp(providerFlags, `${module.kind} (written into the exec args unless marked setup only)`, module.setupFlags))
+      .addHelpText(
+        'after',
+        renderFlagHelp(clusterSetupFlags, 'Cluster and kubeconfig') +
+          renderFlagHelp(providerFlags, `${module.kind} (written into the exec args unless marked setup only)`, module.setupFlags),
+      )
       .action(async (_options: unknown, command: Command) => {
         await setupWithProvider(modules, module, command.args, {
           env: process.env,

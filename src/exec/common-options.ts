@@ -23,7 +23,9 @@ export function resolveCommonOptions(values: FlagValues, env: Record<string, str
   const minText = stringFlag(values, 'min-validity');
   const given = stringFlag(values, 'token-cache-storage') ?? 'disk';
   if (given !== 'disk' && given !== 'keyring' && given !== 'none' && given !== 'auto') {
-    throw new UsageError(`--token-cache-storage takes disk, keyring or none (or auto: keyring when reachable), not ${JSON.stringify(given)}`);
+    throw new UsageError(
+      `--token-cache-storage takes disk, keyring or none (or auto: keyring when reachable), not ${JSON.stringify(given)}`,
+    );
   }
   const storage = given === 'auto' ? 'keyring' : given;
   return {

@@ -2,9 +2,7 @@
 import type { ExecApiVersion } from './exec-info.js';
 
 /** What a provider hands kubectl: a bearer token, or a client certificate and its key (PEM). */
-export type CredentialMaterial =
-  | { token: string }
-  | { clientCertificateData: string; clientKeyData: string };
+export type CredentialMaterial = { token: string } | { clientCertificateData: string; clientKeyData: string };
 
 /**
  * expirationTimestamp is the real expiry minus the margin, so kubectl comes back to us while the

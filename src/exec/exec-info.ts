@@ -60,8 +60,7 @@ export function parseExecInfo(raw: string | undefined, stdinIsTTY: boolean | (()
   if (spec.interactive !== undefined && typeof spec.interactive !== 'boolean') wrongType('spec.interactive', 'a boolean');
   // v1 always sets interactive; v1beta1 from older kubectl may omit it — then a TTY decides.
   const interactive = typeof spec.interactive === 'boolean' ? spec.interactive : tty();
-  const cluster =
-    typeof spec.cluster === 'object' && spec.cluster !== null ? (spec.cluster as ExecCluster) : undefined;
+  const cluster = typeof spec.cluster === 'object' && spec.cluster !== null ? (spec.cluster as ExecCluster) : undefined;
   if (cluster) checkCluster(cluster as Record<string, unknown>);
   return { apiVersion, interactive, cluster, absent: false };
 }

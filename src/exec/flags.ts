@@ -44,7 +44,6 @@ export interface FlagSpec {
 export type FlagValue = string | boolean | string[];
 export type FlagValues = Record<string, FlagValue | undefined>;
 
-
 export interface ParsedFlags {
   values: FlagValues;
   positionals: string[];

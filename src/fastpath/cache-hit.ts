@@ -23,7 +23,10 @@ export interface FastPathInput {
 
 /** Returns the ExecCredential JSON to print, or undefined for "let the full CLI handle it". */
 export function answerFromCache(input: FastPathInput): string | undefined {
-  const [command, kind, ...rest] = withInferredKind(input.argv, input.modules.map((m) => ({ kind: m.kind, flags: m.getTokenFlags })));
+  const [command, kind, ...rest] = withInferredKind(
+    input.argv,
+    input.modules.map((m) => ({ kind: m.kind, flags: m.getTokenFlags })),
+  );
   if (command !== 'get-token' || kind === undefined) return undefined;
   const module = input.modules.find((m) => m.kind === kind);
   if (!module) return undefined;

@@ -42,7 +42,9 @@ export async function apiRequest(
     ca: caOf(target),
     rejectUnauthorized: target['insecure-skip-tls-verify'] !== true,
     servername: target['tls-server-name'],
-    ...(credential && 'clientCertificateData' in credential ? { cert: credential.clientCertificateData, key: credential.clientKeyData } : {}),
+    ...(credential && 'clientCertificateData' in credential
+      ? { cert: credential.clientCertificateData, key: credential.clientKeyData }
+      : {}),
   };
   const dispatcher = target['proxy-url']
     ? new undici.ProxyAgent({ uri: target['proxy-url'], requestTls: tls })

@@ -3,7 +3,15 @@
 // Keystone password kubectl's exec env handed us, and its crash reporter or extensions would see it.
 
 /** Secrets kubecred itself reads from the environment (always removed). */
-const KNOWN_SECRETS = new Set(['KUBECRED_PASSWORD', 'KUBECRED_CLIENT_SECRET', 'OS_PASSWORD', 'OS_APPLICATION_CREDENTIAL_SECRET', 'OS_TOKEN', 'OS_AUTH_TOKEN', 'OS_PASSCODE']);
+const KNOWN_SECRETS = new Set([
+  'KUBECRED_PASSWORD',
+  'KUBECRED_CLIENT_SECRET',
+  'OS_PASSWORD',
+  'OS_APPLICATION_CREDENTIAL_SECRET',
+  'OS_TOKEN',
+  'OS_AUTH_TOKEN',
+  'OS_PASSCODE',
+]);
 
 /** Names that look like secrets: `…_PASSWORD`, `…_SECRET_…`, `…_TOKEN`, `…_API_KEY`, … */
 const SECRET_LOOKING = /(^|_)(PASS(WORD|WD|CODE|PHRASE)?|SECRETS?|TOKENS?|CREDENTIALS?|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY)(_|$)/i;

@@ -43,7 +43,8 @@ function decodeCa(text: string): string {
   const trimmed = text.trim();
   if (trimmed.startsWith('-----BEGIN')) return trimmed;
   const decoded = Buffer.from(trimmed, 'base64').toString('utf8');
-  if (!decoded.includes('-----BEGIN CERTIFICATE-----')) throw new KubecredError('CA data is neither PEM nor base64 of PEM: check --certificate-authority-data');
+  if (!decoded.includes('-----BEGIN CERTIFICATE-----'))
+    throw new KubecredError('CA data is neither PEM nor base64 of PEM: check --certificate-authority-data');
   return decoded;
 }
 
@@ -121,13 +122,18 @@ export function createFetch(options: HttpOptions): FetchFunction {
   if (needsDispatcher(options)) loadCaBundle(options);
   if (options.insecureSkipTlsVerify) {
     const warn = options.warn ?? ((m: string) => void process.stderr.write(`kubecred: warning: ${m}\n`));
-    warn(`${options.insecureFlag ?? 'an insecure flag'} turns TLS verification off: anyone on the network path can read and change what is sent, credentials included`);
+    warn(
+      `${options.insecureFlag ?? 'an insecure flag'} turns TLS verification off: anyone on the network path can read and change what is sent, credentials included`,
+    );
   }
   type Client = { fetch: (url: string, init: object) => Promise<unknown>; dispatcher?: Dispatcher };
   let client: Promise<Client> | undefined;
   const load = (): Promise<Client> =>
     (client ??= needsDispatcher(options)
-      ? Promise.all([import('undici'), createDispatcher(options)]).then(([undici, dispatcher]): Client => ({ fetch: undici.fetch as Client['fetch'], dispatcher }))
+      ? Promise.all([import('undici'), createDispatcher(options)]).then(([undici, dispatcher]): Client => ({
+          fetch: undici.fetch as Client['fetch'],
+          dispatcher,
+        }))
       : Promise.resolve<Client>({ fetch: globalThis.fetch as Client['fetch'] }));
   const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
   const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
@@ -135,7 +141,11 @@ export function createFetch(options: HttpOptions): FetchFunction {
     const signal = init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
     const { fetch, dispatcher } = await load();
     try {
-      return capResponse((await fetch(url, { ...(init as object), signal, ...(dispatcher ? { dispatcher } : {}) })) as Response, url, maxBytes);
+      return capResponse(
+        (await fetch(url, { ...(init as object), signal, ...(dispatcher ? { dispatcher } : {}) })) as Response,
+        url,
+        maxBytes,
+      );
     } catch (err) {
       if (err instanceof KubecredError) throw err; // too large: already in words
       throw new KubecredError(describeNetworkError(url, err, timeoutMs, options.caFlag));
@@ -157,7 +167,11 @@ const MAX_REDIRECTS = 5;
  * (and anything else the caller set) must never reach another host, so a cross-origin redirect is
  * an error that names where it pointed.
  */
-async function followSameOrigin(url: string, init: RequestInit, once: (url: string, init: RequestInit) => Promise<Response>): Promise<Response> {
+async function followSameOrigin(
+  url: string,
+  init: RequestInit,
+  once: (url: string, init: RequestInit) => Promise<Response>,
+): Promise<Response> {
   let current = url;
   for (let hop = 0; ; hop++) {
     const res = await once(current, { ...init, redirect: 'manual' });
@@ -166,7 +180,9 @@ async function followSameOrigin(url: string, init: RequestInit, once: (url: stri
     await res.body?.cancel().catch(() => {});
     const next = new URL(location, current);
     if (next.origin !== new URL(current).origin) {
-      throw new KubecredError(`${new URL(current).host} redirected to another origin (${next.origin}); kubecred does not follow that: use the final URL`);
+      throw new KubecredError(
+        `${new URL(current).host} redirected to another origin (${next.origin}); kubecred does not follow that: use the final URL`,
+      );
     }
     const method = (init.method ?? 'GET').toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') return res;
@@ -213,7 +229,8 @@ export async function readCappedText(res: Response, url: string, maxBytes = MAX_
 export function describeNetworkError(url: string | URL, err: unknown, timeoutMs: number, caFlag?: string): string {
   const host = new URL(String(url)).host;
   const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `${host} did not answer within ${Math.round(timeoutMs / 1000)}s: check the URL, your network or HTTPS_PROXY`;
+  if (e.name === 'TimeoutError' || e.name === 'AbortError')
+    return `${host} did not answer within ${Math.round(timeoutMs / 1000)}s: check the URL, your network or HTTPS_PROXY`;
   const code = e.cause?.code;
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
     return `TLS verification of ${host} failed (${code}): its certificate is ${code === 'CERT_HAS_EXPIRED' ? 'expired' : 'not valid yet'}; have it renewed, or check this machine's clock`;

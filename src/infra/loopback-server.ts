@@ -106,7 +106,12 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://loopback');
     const host = (req.headers.host ?? '').toLowerCase();
-    if (req.method !== 'GET' || url.pathname !== options.path || !allowedHosts.has(host) || (!received && options.accept && !options.accept(url.searchParams))) {
+    if (
+      req.method !== 'GET' ||
+      url.pathname !== options.path ||
+      !allowedHosts.has(host) ||
+      (!received && options.accept && !options.accept(url.searchParams))
+    ) {
       send(res, 404, callbackPage({ ok: false, message: 'This is kubecred waiting for the login callback; nothing here.' }));
       return;
     }
@@ -119,7 +124,9 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
     pending = res;
     deliver(url.searchParams);
   };
-  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(handler);
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler)
+    : createHttpServer(handler);
 
   const problems: string[] = [];
   let bound: BindAddress | undefined;
@@ -130,7 +137,9 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
       break;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      problems.push(`${describe(address)} ${code === 'EADDRINUSE' ? 'is in use' : code === 'EACCES' ? 'is not allowed' : `failed (${code ?? (err as Error).message})`}`);
+      problems.push(
+        `${describe(address)} ${code === 'EADDRINUSE' ? 'is in use' : code === 'EACCES' ? 'is not allowed' : `failed (${code ?? (err as Error).message})`}`,
+      );
     }
   }
   if (!bound) {
@@ -141,7 +150,11 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
   }
 
   const port = bound.port;
-  allowedHosts = new Set([describe(bound), `localhost:${port}`, ...(options.hostnames ?? []).map((h) => `${h}:${port}`), ...(options.hosts ?? [])].map((h) => h.toLowerCase()));
+  allowedHosts = new Set(
+    [describe(bound), `localhost:${port}`, ...(options.hostnames ?? []).map((h) => `${h}:${port}`), ...(options.hosts ?? [])].map((h) =>
+      h.toLowerCase(),
+    ),
+  );
 
   let flushed: Promise<void> = Promise.resolve();
   const close = async () => {

@@ -58,7 +58,11 @@ export function systemBrowser(): Browser {
     async open(url, command) {
       if (command) {
         const [file, ...args] = command.trim().split(/\s+/);
-        const child = spawn(file!, [...args, url], { stdio: ['ignore', 'ignore', 'inherit'], detached: true, env: childEnvironment(process.env) });
+        const child = spawn(file!, [...args, url], {
+          stdio: ['ignore', 'ignore', 'inherit'],
+          detached: true,
+          env: childEnvironment(process.env),
+        });
         await new Promise<void>((resolve, reject) => {
           child.once('spawn', () => resolve());
           child.once('error', (err) => reject(new Error(`cannot run --browser-command ${file}: ${err.message}`)));
@@ -73,7 +77,11 @@ export function systemBrowser(): Browser {
   };
 }
 
-export function nodeInfrastructure(options: { verbose: boolean; interactive: boolean; env?: Record<string, string | undefined> }): Infrastructure {
+export function nodeInfrastructure(options: {
+  verbose: boolean;
+  interactive: boolean;
+  env?: Record<string, string | undefined>;
+}): Infrastructure {
   return {
     clock: { now: () => Date.now() },
     log: stderrLogger(options.verbose),

@@ -37,14 +37,26 @@ export function loadKubeconfigFile(path: string): KubeconfigDoc {
   let source: string;
   try {
     if (statSync(path).size > MAX_KUBECONFIG_BYTES) {
-      throw new KubeconfigError(`${displayPath(path)}: larger than ${MAX_KUBECONFIG_BYTES / 1024 / 1024} MiB, which no kubeconfig needs: ${FIX}`);
+      throw new KubeconfigError(
+        `${displayPath(path)}: larger than ${MAX_KUBECONFIG_BYTES / 1024 / 1024} MiB, which no kubeconfig needs: ${FIX}`,
+      );
     }
     source = readFileSync(path, 'utf8');
   } catch (err) {
     if (err instanceof KubeconfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { path, document: new Document(emptyConfig(), { version: '1.1' }), existed: false, source: '', indentSeq: false, changed: false };
-    throw new KubeconfigError(`${displayPath(path)}: cannot read (${code ?? (err as Error).message}): fix its permissions or pass another --kubeconfig`);
+    if (code === 'ENOENT')
+      return {
+        path,
+        document: new Document(emptyConfig(), { version: '1.1' }),
+        existed: false,
+        source: '',
+        indentSeq: false,
+        changed: false,
+      };
+    throw new KubeconfigError(
+      `${displayPath(path)}: cannot read (${code ?? (err as Error).message}): fix its permissions or pass another --kubeconfig`,
+    );
   }
   return parseKubeconfig(path, source);
 }
@@ -150,7 +162,13 @@ export function currentContextOf(doc: KubeconfigDoc): string {
  * ('unchanged', no rewrite); with different settings it is replaced only with `force`, else a
  * KubeconfigError names the entry and the file. Comments around a replaced entry stay.
  */
-export function upsertNamed<K extends NamedKind>(doc: KubeconfigDoc, kind: K, name: string, value: EntryOf<K>, options: { force?: boolean } = {}): UpsertResult {
+export function upsertNamed<K extends NamedKind>(
+  doc: KubeconfigDoc,
+  kind: K,
+  name: string,
+  value: EntryOf<K>,
+  options: { force?: boolean } = {},
+): UpsertResult {
   const key = singular(kind);
   const plain = JSON.parse(JSON.stringify(value)) as EntryOf<K>;
   const entry = kind === 'users' ? { name, [key]: plain } : { [key]: plain, name };
@@ -161,7 +179,9 @@ export function upsertNamed<K extends NamedKind>(doc: KubeconfigDoc, kind: K, na
     const old = seq.items[at] as YAMLMap;
     if (sameEntry(kind, (old.toJS(doc.document) as Record<string, unknown>)[key], plain)) return 'unchanged';
     if (!options.force) {
-      throw new KubeconfigError(`${key} "${name}" already exists in ${displayPath(doc.path)} with different settings: pass --force to replace it`);
+      throw new KubeconfigError(
+        `${key} "${name}" already exists in ${displayPath(doc.path)} with different settings: pass --force to replace it`,
+      );
     }
     node.commentBefore = old.commentBefore;
     node.comment = old.comment;
@@ -260,7 +280,9 @@ function canonical(kind: NamedKind, value: unknown): string {
     exec.interactiveMode = 'IfAvailable';
   }
   return JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0))) : x,
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0)))
+      : x,
   );
 }
 

@@ -20,7 +20,9 @@ export function checkExecBlock(file: string, userName: string, exec: unknown): E
   if (exec === undefined || exec === null) return undefined;
   const parsed = ExecBlock.safeParse(exec);
   if (!parsed.success) {
-    throw new KubeconfigError(`${displayPath(file)}: user "${userName}" has an exec block kubecred cannot read (exec.${describeIssues(parsed.error.issues)}): fix that entry or re-create it with kubecred setup-context`);
+    throw new KubeconfigError(
+      `${displayPath(file)}: user "${userName}" has an exec block kubecred cannot read (exec.${describeIssues(parsed.error.issues)}): fix that entry or re-create it with kubecred setup-context`,
+    );
   }
   return { ...parsed.data, args: parsed.data.args ?? undefined } as ExecConfig;
 }

@@ -16,6 +16,22 @@ export {
   type KubeconfigDoc,
   type UpsertResult,
 } from './document.js';
-export { readMerged, mergeDocs, findContext, findContextIn, originDoc, type MergedKubeconfig, type MergedEntry, type FoundContext } from './merge.js';
-export { updateKubeconfigFiles, updateKubeconfigFile, saveKubeconfigFile, lockPathOf, DEFAULT_LOCK_TIMEOUT_MS, type LockOptions } from './write.js';
+export {
+  readMerged,
+  mergeDocs,
+  findContext,
+  findContextIn,
+  originDoc,
+  type MergedKubeconfig,
+  type MergedEntry,
+  type FoundContext,
+} from './merge.js';
+export {
+  updateKubeconfigFiles,
+  updateKubeconfigFile,
+  saveKubeconfigFile,
+  lockPathOf,
+  DEFAULT_LOCK_TIMEOUT_MS,
+  type LockOptions,
+} from './write.js';
 export * from './types.js';

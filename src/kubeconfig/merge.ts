@@ -87,7 +87,9 @@ export function findContextIn(merged: MergedKubeconfig, files: readonly string[]
   return {
     context: { name: wanted, cluster: String(clusterName ?? ''), user: String(userName ?? ''), ...(namespace ? { namespace } : {}) },
     ...(cluster ? { cluster: { name: cluster.name, file: cluster.file, ...cluster.value } } : {}),
-    ...(user ? { user: { name: user.name, file: user.file, ...user.value, exec: checkExecBlock(user.file, user.name, user.value.exec) } } : {}),
+    ...(user
+      ? { user: { name: user.name, file: user.file, ...user.value, exec: checkExecBlock(user.file, user.name, user.value.exec) } }
+      : {}),
     file: ctx.file,
   };
 }

@@ -59,7 +59,9 @@ async function acquire(file: string, options: LockOptions): Promise<string> {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST') {
-        throw new KubeconfigError(`cannot create ${displayPath(lockPath)} (${code ?? (err as Error).message}): make its directory writable or pass another --kubeconfig`);
+        throw new KubeconfigError(
+          `cannot create ${displayPath(lockPath)} (${code ?? (err as Error).message}): make its directory writable or pass another --kubeconfig`,
+        );
       }
       if (removeIfAbandoned(lockPath)) continue;
     }

@@ -75,7 +75,8 @@ export function readForeignArgs(specs: readonly FlagSpec[], argv: readonly strin
     const spec = byName.get(name);
     if (!spec) return { ok: false, reason: `flag ${arg.split('=')[0]} is not understood by kubecred` };
     if (spec.type === 'boolean') {
-      if (inline !== undefined && !['true', 'false', '1', '0'].includes(inline)) return { ok: false, reason: `flag --${name} takes true or false, not ${JSON.stringify(inline)}` };
+      if (inline !== undefined && !['true', 'false', '1', '0'].includes(inline))
+        return { ok: false, reason: `flag --${name} takes true or false, not ${JSON.stringify(inline)}` };
       if (spec.ignored) {
         notes.push(`dropped --${name} (kubecred does this by itself)`);
         continue;

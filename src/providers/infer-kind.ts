@@ -38,7 +38,8 @@ export function inferKind(argv: readonly string[], tables: readonly KindTable[])
 
 /** `get-token --oidc-issuer-url=…` → `get-token oidc --oidc-issuer-url=…`; anything else unchanged. */
 export function withInferredKind(argv: readonly string[], tables: readonly KindTable[]): string[] {
-  if (argv[0] !== 'get-token' || argv[1] === undefined || !argv[1].startsWith('-') || argv[1] === '-h' || argv[1] === '--help') return [...argv];
+  if (argv[0] !== 'get-token' || argv[1] === undefined || !argv[1].startsWith('-') || argv[1] === '-h' || argv[1] === '--help')
+    return [...argv];
   const kind = inferKind(argv.slice(1), tables);
   return kind ? ['get-token', kind, ...argv.slice(1)] : [...argv];
 }

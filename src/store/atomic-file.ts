@@ -1,7 +1,22 @@
 // Writes that never leave a torn file, reads that never trust a file another user could have
 // written, and neither follows a planted symlink. Imports only node:fs and node:path: the fast path
 // reads with readPrivateFile.
-import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 
 export class UnsafePathError extends Error {}
@@ -120,7 +135,10 @@ export function ensurePrivateDir(dir: string): void {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
   const lst = lstatSync(dir);
-  if (lst.isSymbolicLink()) throw new UnsafePathError(`${dir} is a symlink, which kubecred never follows: replace it with a directory or choose another --token-cache-dir`);
+  if (lst.isSymbolicLink())
+    throw new UnsafePathError(
+      `${dir} is a symlink, which kubecred never follows: replace it with a directory or choose another --token-cache-dir`,
+    );
   if (!lst.isDirectory()) throw new UnsafePathError(`${dir} is not a directory: remove it or choose another --token-cache-dir`);
   const uid = posixOwner();
   if (uid === undefined) return;

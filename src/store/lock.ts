@@ -77,7 +77,8 @@ function tryLock(path: string, dir: string, staleMs: number): boolean {
     try {
       rmdirSync(path);
     } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw new Error(`cannot remove the abandoned lock ${path} (${errnoCode(err) ?? (err as Error).message}): remove it yourself`);
+      if (errnoCode(err) !== 'ENOENT')
+        throw new Error(`cannot remove the abandoned lock ${path} (${errnoCode(err) ?? (err as Error).message}): remove it yourself`);
     }
   }
   return false;

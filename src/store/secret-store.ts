@@ -31,7 +31,6 @@ export interface OpenSecretStoreOptions {
   bestEffortWrites?: boolean;
 }
 
-
 /** Marker in the cache dir: the "secrets on disk" notice was given once on this machine. */
 export const DISK_SECRETS_NOTICE_MARKER = '.notice-secrets-on-disk';
 /** Keyring accounts of secrets; token-store uses `token/<key>`. */
@@ -190,7 +189,8 @@ export async function openSecretStore(options: OpenSecretStoreOptions): Promise<
   const dir = secretsDir(options.cacheDir);
   const bestEffort = options.bestEffortWrites === true;
   if (prefer === 'disk') return new DiskSecretStore(dir, options.notice, undefined, bestEffort);
-  if (await keyringAvailable()) return new KeyringSecretStore(new DiskSecretStore(dir, options.notice, undefined, bestEffort), options.notice);
+  if (await keyringAvailable())
+    return new KeyringSecretStore(new DiskSecretStore(dir, options.notice, undefined, bestEffort), options.notice);
   const why = keyringUnreachableReason() ?? 'no Secret Service answered';
   if (prefer === 'keyring') {
     throw new Error(`no keyring is reachable (${why}): start a Secret Service (e.g. gnome-keyring) or let kubecred keep secrets on disk`);

@@ -3,7 +3,15 @@
 import { readdirSync } from 'node:fs';
 import type { CredentialMaterial } from '../exec/exec-credential.js';
 import type { Identity } from './cache-key.js';
-import { describeReadError, ensurePrivateDir, readPrivateFile, removeStaleTempFiles, safeUnlink, writeFileAtomic, type TrustedReadOptions } from './atomic-file.js';
+import {
+  describeReadError,
+  ensurePrivateDir,
+  readPrivateFile,
+  removeStaleTempFiles,
+  safeUnlink,
+  writeFileAtomic,
+  type TrustedReadOptions,
+} from './atomic-file.js';
 import { failureFile, tokenFile } from './paths.js';
 
 export type TokenStorage = 'disk' | 'keyring' | 'none';
@@ -25,10 +33,7 @@ export interface CacheEntry {
   meta?: Record<string, unknown>;
 }
 
-export type CacheRead =
-  | { status: 'hit'; entry: CacheEntry }
-  | { status: 'missing' }
-  | { status: 'corrupt'; problem: string };
+export type CacheRead = { status: 'hit'; entry: CacheEntry } | { status: 'missing' } | { status: 'corrupt'; problem: string };
 
 function validCredential(c: unknown): c is CredentialMaterial {
   if (typeof c !== 'object' || c === null) return false;

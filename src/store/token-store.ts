@@ -8,7 +8,16 @@
 import type { CredentialMaterial } from '../exec/exec-credential.js';
 import { keyringAvailable, keyringDelete, keyringGet, keyringSet, keyringUnreachableReason } from './keyring.js';
 import { noticeOnce } from './secret-store.js';
-import { listKeys, parseEntry, readEntry, removeEntry, writeEntry, type CacheEntry, type CacheRead, type TokenStorage } from './token-cache.js';
+import {
+  listKeys,
+  parseEntry,
+  readEntry,
+  removeEntry,
+  writeEntry,
+  type CacheEntry,
+  type CacheRead,
+  type TokenStorage,
+} from './token-cache.js';
 import { tokenFile } from './paths.js';
 import { isUnwritable, warnUnwritable } from './unwritable.js';
 

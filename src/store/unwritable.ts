@@ -20,7 +20,9 @@ export function warnUnwritable(dir: string, err: unknown, notice: (message: stri
   if (warned) return;
   warned = true;
   const code = (err as NodeJS.ErrnoException).code ?? String(err);
-  notice(`kubecred: warning: cannot write to ${dir} (${code}); the credential is printed but not kept, so the next run must get a new one: free space or make it writable`);
+  notice(
+    `kubecred: warning: cannot write to ${dir} (${code}); the credential is printed but not kept, so the next run must get a new one: free space or make it writable`,
+  );
 }
 
 /**
@@ -44,7 +46,13 @@ export function unwritableReason(dir: string): NodeJS.ErrnoException | undefined
  * withKeyLock, except in a cache dir no lock can be created in: then fn runs unlocked (nothing
  * will be written for another process to race with) after one warning.
  */
-export function withKeyLockIfWritable<T>(dir: string, key: string, fn: () => Promise<T>, options: KeyLockOptions, notice: (message: string) => void): Promise<T> {
+export function withKeyLockIfWritable<T>(
+  dir: string,
+  key: string,
+  fn: () => Promise<T>,
+  options: KeyLockOptions,
+  notice: (message: string) => void,
+): Promise<T> {
   const reason = unwritableReason(dir);
   if (!reason) return withKeyLock(dir, key, fn, options);
   warnUnwritable(dir, reason, notice);

@@ -97,21 +97,54 @@ export interface ProfileMatch {
 
 export function matchMiaProfile(rules: readonly ResourceRule[]): ProfileMatch {
   const forAdmin = missing(rules, ADMIN);
-  if (forAdmin.length === 0) return { role: 'Admin', missingForNext: [], line: 'matches the Mia-Platform Admin role (also creates, edits and deletes most resources)' };
+  if (forAdmin.length === 0)
+    return {
+      role: 'Admin',
+      missingForNext: [],
+      line: 'matches the Mia-Platform Admin role (also creates, edits and deletes most resources)',
+    };
   const forDev = missing(rules, DEVELOPER);
   if (forDev.length === 0) {
-    return { role: 'Developer', missingForNext: forAdmin.slice(0, 4), line: `matches the Mia-Platform Developer role (reads most resources, exec and port-forward; Admin would also need ${forAdmin.slice(0, 3).join('; ')}…)` };
+    return {
+      role: 'Developer',
+      missingForNext: forAdmin.slice(0, 4),
+      line: `matches the Mia-Platform Developer role (reads most resources, exec and port-forward; Admin would also need ${forAdmin.slice(0, 3).join('; ')}…)`,
+    };
   }
-  return { missingForNext: forDev.slice(0, 4), line: `matches neither Mia-Platform role: Developer would also need ${forDev.slice(0, 3).join('; ')}${forDev.length > 3 ? '…' : ''}` };
+  return {
+    missingForNext: forDev.slice(0, 4),
+    line: `matches neither Mia-Platform role: Developer would also need ${forDev.slice(0, 3).join('; ')}${forDev.length > 3 ? '…' : ''}`,
+  };
 }
 
 export const TABLE_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] as const;
-export const TABLE_RESOURCES = ['pods', 'pods/log', 'pods/exec', 'pods/portforward', 'services', 'configmaps', 'secrets', 'deployments.apps', 'jobs.batch', 'events'] as const;
+export const TABLE_RESOURCES = [
+  'pods',
+  'pods/log',
+  'pods/exec',
+  'pods/portforward',
+  'services',
+  'configmaps',
+  'secrets',
+  'deployments.apps',
+  'jobs.batch',
+  'events',
+] as const;
 
 /** A fixed-width table: one row per resource, ✔ or · per verb. */
 export function accessTable(rules: readonly ResourceRule[]): string[] {
   const width = Math.max(...TABLE_RESOURCES.map((r) => r.length)) + 2;
-  const head = 'RESOURCE'.padEnd(width) + TABLE_VERBS.map((v) => v.padEnd(7)).join('').trimEnd();
-  const rows = TABLE_RESOURCES.map((res) => res.padEnd(width) + TABLE_VERBS.map((v) => (allows(rules, v, res) ? '✔' : '·').padEnd(7)).join('').trimEnd());
+  const head =
+    'RESOURCE'.padEnd(width) +
+    TABLE_VERBS.map((v) => v.padEnd(7))
+      .join('')
+      .trimEnd();
+  const rows = TABLE_RESOURCES.map(
+    (res) =>
+      res.padEnd(width) +
+      TABLE_VERBS.map((v) => (allows(rules, v, res) ? '✔' : '·').padEnd(7))
+        .join('')
+        .trimEnd(),
+  );
   return [head, ...rows];
 }

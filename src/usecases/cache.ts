@@ -54,6 +54,13 @@ export async function resetCache(dir: string, keys: string[] | 'all'): Promise<s
 export function relativeTime(targetMs: number, nowMs: number): string {
   const s = Math.round((targetMs - nowMs) / 1000);
   const abs = Math.abs(s);
-  const text = abs < 90 ? `${abs}s` : abs < 5400 ? `${Math.round(abs / 60)}m` : abs < 172800 ? `${Math.round(abs / 3600)}h` : `${Math.round(abs / 86400)}d`;
+  const text =
+    abs < 90
+      ? `${abs}s`
+      : abs < 5400
+        ? `${Math.round(abs / 60)}m`
+        : abs < 172800
+          ? `${Math.round(abs / 3600)}h`
+          : `${Math.round(abs / 86400)}d`;
   return s >= 0 ? `in ${text}` : `${text} ago`;
 }

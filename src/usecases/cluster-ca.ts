@@ -1,7 +1,16 @@
 // After `kubecred login`: a provider that knows the cluster's CA (tenant: from the Secret Kamaji
 // rewrites when it rotates the CA) reports it as meta.clusterCertificateAuthorityData; when the
 // kubeconfig's cluster of that context holds another CA, it is replaced, where the cluster is defined.
-import { findContextIn, getNamed, mergeDocs, resolveKubeconfig, updateKubeconfigFiles, upsertNamed, displayPath, type ClusterEntry } from '../kubeconfig/index.js';
+import {
+  findContextIn,
+  getNamed,
+  mergeDocs,
+  resolveKubeconfig,
+  updateKubeconfigFiles,
+  upsertNamed,
+  displayPath,
+  type ClusterEntry,
+} from '../kubeconfig/index.js';
 
 export const CLUSTER_CA_META = 'clusterCertificateAuthorityData';
 
@@ -18,7 +27,8 @@ export async function updateClusterCa(
     const cluster = found.cluster;
     if (!cluster || cluster['certificate-authority-data'] === caData) return undefined;
     // A CA from a file (certificate-authority) is the user's choice: leave it, and say so.
-    if (cluster['certificate-authority']) return `the cluster's CA changed, but ${found.context.cluster} reads it from ${cluster['certificate-authority']}: update that file`;
+    if (cluster['certificate-authority'])
+      return `the cluster's CA changed, but ${found.context.cluster} reads it from ${cluster['certificate-authority']}: update that file`;
     const doc = docs.find((d) => d.path === cluster.file)!;
     const current = getNamed(doc, 'clusters', cluster.name) as ClusterEntry;
     upsertNamed(doc, 'clusters', cluster.name, { ...current, 'certificate-authority-data': caData }, { force: true });

@@ -31,7 +31,8 @@ function toPem(der: Buffer | string): string {
  */
 export function checkCaPem(text: string, what: string, warnings: string[]): string {
   const blocks = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g)];
-  if (blocks.some((b) => b[1]!.includes('PRIVATE KEY'))) throw new UsageError(`${what} contains a private key: give only the CA certificate`);
+  if (blocks.some((b) => b[1]!.includes('PRIVATE KEY')))
+    throw new UsageError(`${what} contains a private key: give only the CA certificate`);
   const certs = blocks.filter((b) => b[1] === 'CERTIFICATE' || b[1] === 'TRUSTED CERTIFICATE');
   if (certs.length === 0) throw new UsageError(`${what} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   const pems = certs.map((b, i) => {
@@ -41,7 +42,8 @@ export function checkCaPem(text: string, what: string, warnings: string[]): stri
     } catch (err) {
       throw new UsageError(`${what}: certificate ${i + 1} does not parse (${(err as Error).message})`);
     }
-    if (new Date(cert.validTo).getTime() < Date.now()) warnings.push(`warning: ${what}: certificate "${cert.subject.replace(/\n/g, ', ')}" expired on ${cert.validTo}`);
+    if (new Date(cert.validTo).getTime() < Date.now())
+      warnings.push(`warning: ${what}: certificate "${cert.subject.replace(/\n/g, ', ')}" expired on ${cert.validTo}`);
     return cert.toString().trim();
   });
   return `${pems.join('\n')}\n`;
@@ -85,15 +87,23 @@ function parseUrl(flag: string, text: string, schemes: readonly string[]): URL {
  * The validated `cluster` stanza, plus warnings for stderr (http server, expired CA, …). `known` is
  * what the provider found out (a tenant's server and CA from its Secret); command-line options win.
  */
-export function clusterEntryFromOptions(opts: ClusterOptions, known: Partial<ClusterEntry> = {}): { cluster: ClusterEntry; warnings: string[] } {
+export function clusterEntryFromOptions(
+  opts: ClusterOptions,
+  known: Partial<ClusterEntry> = {},
+): { cluster: ClusterEntry; warnings: string[] } {
   const warnings: string[] = [];
-  const ca = [opts.certificateAuthority && '--certificate-authority', opts.certificateAuthorityData && '--certificate-authority-data', opts.insecureSkipTlsVerify && '--insecure-skip-tls-verify'].filter(Boolean);
+  const ca = [
+    opts.certificateAuthority && '--certificate-authority',
+    opts.certificateAuthorityData && '--certificate-authority-data',
+    opts.insecureSkipTlsVerify && '--insecure-skip-tls-verify',
+  ].filter(Boolean);
   if (ca.length > 1) throw new UsageError(`${ca.join(' and ')} cannot be combined: give one of them`);
   const serverText = opts.server?.trim() || known.server;
   if (!serverText) throw new UsageError('--server is required (the API server URL, https://host:6443)');
   const server = parseUrl('server', serverText, ['https', 'http']);
   if (server.username !== '') throw new UsageError('--server must not contain a user name');
-  if (server.protocol === 'http:') warnings.push(`warning: --server ${serverText} is plain http: tokens will cross the network unencrypted`);
+  if (server.protocol === 'http:')
+    warnings.push(`warning: --server ${serverText} is plain http: tokens will cross the network unencrypted`);
   const cluster: ClusterEntry = { server: serverText };
   if (opts.certificateAuthority) {
     cluster['certificate-authority-data'] = Buffer.from(readCaFile(opts.certificateAuthority, warnings), 'utf8').toString('base64');
@@ -101,12 +111,19 @@ export function clusterEntryFromOptions(opts: ClusterOptions, known: Partial<Clu
     cluster['certificate-authority-data'] = checkCaData(opts.certificateAuthorityData, '--certificate-authority-data', warnings);
   } else if (opts.insecureSkipTlsVerify) {
     cluster['insecure-skip-tls-verify'] = true;
-    warnings.push('warning: --insecure-skip-tls-verify: the API server certificate is not verified, anyone in between can read your tokens');
+    warnings.push(
+      'warning: --insecure-skip-tls-verify: the API server certificate is not verified, anyone in between can read your tokens',
+    );
   } else if (known['certificate-authority-data']) {
-    cluster['certificate-authority-data'] = checkCaData(known['certificate-authority-data'], 'the certificate-authority-data the provider found', warnings);
+    cluster['certificate-authority-data'] = checkCaData(
+      known['certificate-authority-data'],
+      'the certificate-authority-data the provider found',
+      warnings,
+    );
   }
   if (opts.tlsServerName !== undefined) {
-    if (!/^[A-Za-z0-9*]([A-Za-z0-9.*-]*[A-Za-z0-9])?$/.test(opts.tlsServerName)) throw new UsageError(`--tls-server-name ${JSON.stringify(opts.tlsServerName)} is not a host name`);
+    if (!/^[A-Za-z0-9*]([A-Za-z0-9.*-]*[A-Za-z0-9])?$/.test(opts.tlsServerName))
+      throw new UsageError(`--tls-server-name ${JSON.stringify(opts.tlsServerName)} is not a host name`);
     cluster['tls-server-name'] = opts.tlsServerName;
   }
   if (opts.proxyUrl !== undefined) {
@@ -127,13 +144,20 @@ function checkCaData(data: string, what: string, warnings: string[]): string {
 }
 
 /** Names of the three entries (see the defaults at the top of this file). */
-export function setupNames(opts: Pick<ClusterOptions, 'context' | 'clusterName' | 'userName'>, provider: string): { contextName: string; clusterName: string; userName: string } {
-  return { contextName: opts.context, clusterName: opts.clusterName ?? opts.context, userName: opts.userName ?? `${opts.context}-${provider}` };
+export function setupNames(
+  opts: Pick<ClusterOptions, 'context' | 'clusterName' | 'userName'>,
+  provider: string,
+): { contextName: string; clusterName: string; userName: string } {
+  return {
+    contextName: opts.context,
+    clusterName: opts.clusterName ?? opts.context,
+    userName: opts.userName ?? `${opts.context}-${provider}`,
+  };
 }
 
 export function checkNamespace(ns: string | undefined): string | undefined {
   if (ns === undefined) return undefined;
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns) || ns.length > 63) throw new UsageError(`--namespace ${JSON.stringify(ns)} is not a valid namespace name (lowercase letters, digits and -)`);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns) || ns.length > 63)
+    throw new UsageError(`--namespace ${JSON.stringify(ns)} is not a valid namespace name (lowercase letters, digits and -)`);
   return ns;
 }
-

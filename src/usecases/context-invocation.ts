@@ -27,10 +27,14 @@ export function invocationFromExec(contextName: string, exec: ExecBlock | undefi
   const command = basename(exec.command);
   if (command === 'kubectl' && args[0] === 'cred') args = args.slice(1);
   else if (!OUR_COMMANDS.has(command)) {
-    throw new KubecredError(`context ${contextName} runs ${command}, not kubecred: convert it with kubecred convert-kubeconfig or kubecred setup-context`);
+    throw new KubecredError(
+      `context ${contextName} runs ${command}, not kubecred: convert it with kubecred convert-kubeconfig or kubecred setup-context`,
+    );
   }
   if (args[0] !== 'get-token' || !args[1]) {
-    throw new KubecredError(`context ${contextName} runs kubecred without "get-token <provider>": re-create it with kubecred setup-context`);
+    throw new KubecredError(
+      `context ${contextName} runs kubecred without "get-token <provider>": re-create it with kubecred setup-context`,
+    );
   }
   const merged: Record<string, string | undefined> = { ...env };
   for (const { name, value } of exec.env ?? []) merged[name] = value;

@@ -29,7 +29,12 @@ export function contextsWithKey(modules: readonly ProviderModule[], key: string,
 }
 
 /** `kubecred login --context cms` (or a generic form when no context reaches the key). */
-export function loginCommandFor(modules: readonly ProviderModule[], key: string, contextName: string | undefined, env: Record<string, string | undefined>): string {
+export function loginCommandFor(
+  modules: readonly ProviderModule[],
+  key: string,
+  contextName: string | undefined,
+  env: Record<string, string | undefined>,
+): string {
   const name = contextName ?? contextsWithKey(modules, key, env)[0];
   return name ? `kubecred login --context ${name}` : 'kubecred login --context <your context>';
 }

@@ -31,7 +31,6 @@ import { resolveCommonOptions } from '../exec/common-options.js';
 import type { ExecApiVersion } from './exec-command.js';
 import { unifiedDiff } from '../shared/unified-diff.js';
 
-
 export interface ConvertInput {
   kubeconfig?: string;
   env: Env;
@@ -77,7 +76,10 @@ function foreignUser(name: string, value: UserEntry): ForeignUser {
 }
 
 function backupName(path: string, now: Date): string {
-  return `${path}.kubecred-backup-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  return `${path}.kubecred-backup-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
 }
 
 export async function convertKubeconfig(input: ConvertInput): Promise<ConvertResult> {
@@ -99,7 +101,10 @@ export async function convertKubeconfig(input: ConvertInput): Promise<ConvertRes
       const name = input.context ?? current;
       if (!name) throw new UsageError('no current context: pass --context NAME or --all');
       const ctx = contexts.find((c) => c.name === name);
-      if (!ctx) throw new UsageError(`context ${name} is not in ${location.files.map((f) => displayPath(f)).join(', ')}: see kubectl config get-contexts`);
+      if (!ctx)
+        throw new UsageError(
+          `context ${name} is not in ${location.files.map((f) => displayPath(f)).join(', ')}: see kubectl config get-contexts`,
+        );
       wanted = new Set([ctx.value.user]);
     }
     const seen = new Set<string>();
@@ -110,7 +115,10 @@ export async function convertKubeconfig(input: ConvertInput): Promise<ConvertRes
         seen.add(name);
         const usedBy = contexts.filter((c) => c.value.user === name).map((c) => c.name);
         const base = { user: name, file: doc.path, contexts: usedBy, notes: [] as string[] };
-        if (value.exec?.command && OUR_COMMAND.test(value.exec.command) || (value.exec?.command === 'kubectl' && value.exec.args?.[0] === 'cred')) {
+        if (
+          (value.exec?.command && OUR_COMMAND.test(value.exec.command)) ||
+          (value.exec?.command === 'kubectl' && value.exec.args?.[0] === 'cred')
+        ) {
           results.push({ ...base, outcome: 'skipped', summary: 'already runs kubecred' });
           continue;
         }
@@ -128,7 +136,9 @@ export async function convertKubeconfig(input: ConvertInput): Promise<ConvertRes
           }
         }
         if (!found) {
-          const what = value.exec ? `exec command ${value.exec.command}` : `auth-provider ${String((value['auth-provider'] as { name?: string }).name)}`;
+          const what = value.exec
+            ? `exec command ${value.exec.command}`
+            : `auth-provider ${String((value['auth-provider'] as { name?: string }).name)}`;
           results.push({ ...base, outcome: 'skipped', summary: `${what} is not a tool kubecred replaces; left as it was` });
           continue;
         }
@@ -154,8 +164,16 @@ export async function convertKubeconfig(input: ConvertInput): Promise<ConvertRes
         for (const e of outcome.env ?? []) runtimeEnv[e.name] = e.value;
         const { values } = parseFlags(module.getTokenFlags, outcome.args, runtimeEnv);
         const key = cacheKey(module.identity(values));
-        if (Object.keys(outcome.secrets).length) pendingSecrets.push({ cacheDir: resolveCommonOptions(values, runtimeEnv).cacheDir, key, secrets: outcome.secrets });
-        results.push({ ...base, outcome: 'converted', summary: `${outcome.from} → kubecred get-token ${module.kind}`, notes: outcome.notes, kind: module.kind, key });
+        if (Object.keys(outcome.secrets).length)
+          pendingSecrets.push({ cacheDir: resolveCommonOptions(values, runtimeEnv).cacheDir, key, secrets: outcome.secrets });
+        results.push({
+          ...base,
+          outcome: 'converted',
+          summary: `${outcome.from} → kubecred get-token ${module.kind}`,
+          notes: outcome.notes,
+          kind: module.kind,
+          key,
+        });
       }
     }
     if (wanted && results.length === 0) throw new UsageError(`user ${[...wanted][0]} of the context is defined in no kubeconfig file`);
@@ -167,7 +185,9 @@ export async function convertKubeconfig(input: ConvertInput): Promise<ConvertRes
     const users = await mutate(docs);
     const diff = docs
       .filter((d) => d.changed)
-      .map((d) => unifiedDiff(d.source, serializeKubeconfig(d), { from: `${displayPath(d.path)} (now)`, to: `${displayPath(d.path)} (converted)` }))
+      .map((d) =>
+        unifiedDiff(d.source, serializeKubeconfig(d), { from: `${displayPath(d.path)} (now)`, to: `${displayPath(d.path)} (converted)` }),
+      )
       .join('');
     return { users, diff, written: [], backups: [] };
   }
@@ -203,7 +223,8 @@ export function convertReport(result: ConvertResult): string[] {
   for (const b of result.backups) {
     lines.push(`backup of the old file: ${displayPath(b)}`);
     // The backup is the old file: the secrets that just left the kubeconfig are still in it.
-    if (movedSecrets) lines.push(`    it still holds the secrets moved out of the kubeconfig: delete it once kubectl works (rm ${displayPath(b)})`);
+    if (movedSecrets)
+      lines.push(`    it still holds the secrets moved out of the kubeconfig: delete it once kubectl works (rm ${displayPath(b)})`);
   }
   return lines;
 }

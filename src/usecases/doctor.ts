@@ -60,19 +60,37 @@ async function serverChecks(
   try {
     anonymous = await apiRequest(target, undefined, 'GET', '/version');
   } catch (err) {
-    findings.push({ status: 'fail', check: 'API server', detail: `${target.server}${via}: ${oneLine(err)}`, fix: 'check the cluster server URL, proxy-url and certificate-authority in the kubeconfig, and your network' });
+    findings.push({
+      status: 'fail',
+      check: 'API server',
+      detail: `${target.server}${via}: ${oneLine(err)}`,
+      fix: 'check the cluster server URL, proxy-url and certificate-authority in the kubeconfig, and your network',
+    });
     return;
   }
-  findings.push({ status: 'pass', check: 'API server', detail: `${target.server}${via} answered (TLS ${target['insecure-skip-tls-verify'] ? 'NOT verified' : 'verified'})` });
+  findings.push({
+    status: 'pass',
+    check: 'API server',
+    detail: `${target.server}${via} answered (TLS ${target['insecure-skip-tls-verify'] ? 'NOT verified' : 'verified'})`,
+  });
   if (anonymous.date) findings.push(skewFinding('the API server', anonymous.date, nowMs()));
   if (!entry) return;
   const version = anonymous.status === 200 ? anonymous : await apiRequest(target, entry.credential, 'GET', '/version');
   if (version.status === 401) {
-    findings.push({ status: 'fail', check: 'credential', detail: unauthorized, fix: `kubecred login --context ${found.name}; if it stays 401, the API server does not trust this issuer/client (ask its admin)` });
+    findings.push({
+      status: 'fail',
+      check: 'credential',
+      detail: unauthorized,
+      fix: `kubecred login --context ${found.name}; if it stays 401, the API server does not trust this issuer/client (ask its admin)`,
+    });
     return;
   }
   const git = (version.body as { gitVersion?: string } | undefined)?.gitVersion;
-  findings.push({ status: version.status === 200 ? 'pass' : 'warn', check: '/version', detail: version.status === 200 ? `Kubernetes ${git ?? '?'}` : `answered ${version.status}` });
+  findings.push({
+    status: version.status === 200 ? 'pass' : 'warn',
+    check: '/version',
+    detail: version.status === 200 ? `Kubernetes ${git ?? '?'}` : `answered ${version.status}`,
+  });
   if (anonymous.status !== 200) findings.push({ status: 'pass', check: 'credential', detail: 'accepted by the API server' });
   const ssar = await apiRequest(target, entry.credential, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
     apiVersion: 'authorization.k8s.io/v1',
@@ -85,19 +103,32 @@ async function serverChecks(
   }
   const allowed = (ssar.body as { status?: { allowed?: boolean } } | undefined)?.status?.allowed;
   if (ssar.status !== 201 && ssar.status !== 200) {
-    findings.push({ status: 'info', check: 'access', detail: `SelfSubjectAccessReview answered ${ssar.status}: cannot tell what you may do` });
+    findings.push({
+      status: 'info',
+      check: 'access',
+      detail: `SelfSubjectAccessReview answered ${ssar.status}: cannot tell what you may do`,
+    });
   } else if (allowed) {
     findings.push({ status: 'pass', check: 'access', detail: `may get pods in ${found.namespace}` });
   } else {
     const who = (await selfSubjectReview(target, entry).catch(() => undefined))?.username ?? entry.label ?? 'authenticated';
-    findings.push({ status: 'fail', check: 'access', detail: `you are ${who}, but have no role in ${found.namespace}: ask for Developer`, fix: `ask your cluster admin for a role in ${found.namespace} (Mia-Platform: Developer or Admin); what you have now: kubecred whoami --access --context ${found.name}` });
+    findings.push({
+      status: 'fail',
+      check: 'access',
+      detail: `you are ${who}, but have no role in ${found.namespace}: ask for Developer`,
+      fix: `ask your cluster admin for a role in ${found.namespace} (Mia-Platform: Developer or Admin); what you have now: kubecred whoami --access --context ${found.name}`,
+    });
   }
 }
 
 export async function doctor(options: DoctorOptions): Promise<DoctorReport> {
   const { env } = options;
   const { findings, found } = kubeconfigChecks(options.kubeconfig, options.context, env);
-  const done = (): DoctorReport => ({ ok: findings.every((f) => f.status === 'pass' || f.status === 'info'), context: found?.context.name, findings });
+  const done = (): DoctorReport => ({
+    ok: findings.every((f) => f.status === 'pass' || f.status === 'info'),
+    context: found?.context.name,
+    findings,
+  });
   if (!found || !found.user) return done();
   findings.push(...execChecks(found, env));
   let ctx;
@@ -113,22 +144,50 @@ export async function doctor(options: DoctorOptions): Promise<DoctorReport> {
     const { values } = ctx;
     const store = await openSecretStore({ cacheDir: ctx.common.cacheDir, notice: () => {} }).catch(() => undefined);
     const secrets = store ? scopedSecrets(store, ctx.key) : undefined;
-    for (const f of await provider.doctor({ values, env: ctx.invocation.env, contextName: found.context.name, http: options.http, secret: async (n) => secrets?.get(n) })) {
+    for (const f of await provider.doctor({
+      values,
+      env: ctx.invocation.env,
+      contextName: found.context.name,
+      http: options.http,
+      secret: async (n) => secrets?.get(n),
+    })) {
       findings.push(f);
       if (f.serverDate) findings.push(skewFinding(f.serverDate.what, f.serverDate.date, options.nowMs()));
     }
   }
-  const tokens = await openTokenStore({ dir: ctx.common.cacheDir, storage: ctx.common.storage === 'none' ? 'disk' : ctx.common.storage, notice: () => {} });
+  const tokens = await openTokenStore({
+    dir: ctx.common.cacheDir,
+    storage: ctx.common.storage === 'none' ? 'disk' : ctx.common.storage,
+    notice: () => {},
+  });
   const read = await tokens.read(ctx.key);
-  const entry = read.status === 'hit' && read.entry.credential && isFresh(Date.parse(read.entry.expiresAt), options.nowMs(), 0) ? read.entry : undefined;
+  const entry =
+    read.status === 'hit' && read.entry.credential && isFresh(Date.parse(read.entry.expiresAt), options.nowMs(), 0)
+      ? read.entry
+      : undefined;
   if (!entry) {
-    findings.push({ status: 'warn', check: 'cached credential', detail: read.status === 'corrupt' ? `unusable (${read.problem})` : 'none fresh: the server checks below need one', fix: `kubecred login --context ${found.context.name}` });
+    findings.push({
+      status: 'warn',
+      check: 'cached credential',
+      detail: read.status === 'corrupt' ? `unusable (${read.problem})` : 'none fresh: the server checks below need one',
+      fix: `kubecred login --context ${found.context.name}`,
+    });
   } else {
-    findings.push({ status: 'pass', check: 'cached credential', detail: `${entry.label ?? 'a credential'}, valid until ${entry.expiresAt}` });
+    findings.push({
+      status: 'pass',
+      check: 'cached credential',
+      detail: `${entry.label ?? 'a credential'}, valid until ${entry.expiresAt}`,
+    });
   }
   if (found.cluster?.server) {
     const hint = entry ? provider.describe(entry).unauthorizedHint : undefined;
-    await serverChecks({ name: found.context.name, namespace: found.context.namespace ?? 'default', cluster: found.cluster as ClusterTarget }, entry, hint, options.nowMs, findings);
+    await serverChecks(
+      { name: found.context.name, namespace: found.context.namespace ?? 'default', cluster: found.cluster as ClusterTarget },
+      entry,
+      hint,
+      options.nowMs,
+      findings,
+    );
   }
   return done();
 }
@@ -141,6 +200,10 @@ export function doctorLines(report: DoctorReport): string[] {
     lines.push(`${MARK[f.status]} ${f.check}: ${f.detail}`);
     if (f.fix && (f.status === 'fail' || f.status === 'warn')) lines.push(`    fix: ${f.fix}`);
   }
-  lines.push(report.ok ? 'all checks passed' : `${report.findings.filter((f) => f.status === 'fail' || f.status === 'warn').length} problem(s) found`);
+  lines.push(
+    report.ok
+      ? 'all checks passed'
+      : `${report.findings.filter((f) => f.status === 'fail' || f.status === 'warn').length} problem(s) found`,
+  );
   return lines;
 }

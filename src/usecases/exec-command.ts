@@ -18,7 +18,8 @@ export type ExecApiVersion = 'client.authentication.k8s.io/v1' | 'client.authent
  * nothing else). Full names are accepted too.
  */
 export function parseExecApiVersion(text: string | undefined): ExecApiVersion {
-  if (text === undefined || text === '' || text === 'v1' || text === 'client.authentication.k8s.io/v1') return 'client.authentication.k8s.io/v1';
+  if (text === undefined || text === '' || text === 'v1' || text === 'client.authentication.k8s.io/v1')
+    return 'client.authentication.k8s.io/v1';
   if (text === 'v1beta1' || text === 'client.authentication.k8s.io/v1beta1') return 'client.authentication.k8s.io/v1beta1';
   throw new UsageError(`--exec-api-version takes v1 or v1beta1 (for kubectl older than 1.22), not ${JSON.stringify(text)}`);
 }
@@ -60,7 +61,11 @@ export function findOnPath(name: string, env: Record<string, string | undefined>
  * kubectl-cred), else the absolute real path of the running launcher (npm makes it executable; a
  * launcher that is not gets a `chmod +x` hint in the reason).
  */
-export function resolveExecCommand(input: { explicit?: string; env: Record<string, string | undefined>; launcherPath: string }): ResolvedExecCommand {
+export function resolveExecCommand(input: {
+  explicit?: string;
+  env: Record<string, string | undefined>;
+  launcherPath: string;
+}): ResolvedExecCommand {
   if (input.explicit !== undefined) {
     const text = input.explicit.trim();
     if (text === '') throw new UsageError('--exec-command needs a command name or path');
@@ -74,9 +79,7 @@ export function resolveExecCommand(input: { explicit?: string; env: Record<strin
   if (hit && hitReal && (hitReal === launcher || dirname(hitReal) === dirname(launcher))) {
     return { command: 'kubecred', reason: `exec command: kubecred (${hit} on PATH is this installation)` };
   }
-  const why = hit
-    ? `kubecred on PATH (${hit}) is another installation`
-    : 'kubecred is not on PATH';
+  const why = hit ? `kubecred on PATH (${hit}) is another installation` : 'kubecred is not on PATH';
   const fix = 'for a portable kubeconfig, put this kubecred first on PATH and run setup-context again';
   const chmod = isExecutableFile(launcher) ? '' : `; it is not executable: chmod +x ${launcher}`;
   return { command: launcher, reason: `exec command: ${launcher} (${why}; ${fix}${chmod})` };

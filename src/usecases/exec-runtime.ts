@@ -51,7 +51,8 @@ export function execForRuntime(input: {
     return { ...node, reason: `runtime: node (${bun ? '--exec-command given' : 'bun is not on PATH'})` };
   }
   if (!bun) throw new UsageError('--runtime bun: bun is not on PATH: install Bun (https://bun.sh) or use --runtime node');
-  if (input.explicitCommand) throw new UsageError('--runtime bun runs this installation\'s kubecred under Bun: leave out --exec-command, or use --runtime node');
+  if (input.explicitCommand)
+    throw new UsageError("--runtime bun runs this installation's kubecred under Bun: leave out --exec-command, or use --runtime node");
   let script: string;
   try {
     script = realpathSync(input.launcherPath);

@@ -12,8 +12,17 @@ import { UsageError } from '../shared/errors.js';
 import { KubecredError } from '../shared/errors.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import {
-  displayPath, originDoc, resolveKubeconfig, setCurrentContext, updateKubeconfigFiles, upsertNamed,
-  type ClusterEntry, type EntryOf, type NamedKind, type UpsertResult, type UserEntry,
+  displayPath,
+  originDoc,
+  resolveKubeconfig,
+  setCurrentContext,
+  updateKubeconfigFiles,
+  upsertNamed,
+  type ClusterEntry,
+  type EntryOf,
+  type NamedKind,
+  type UpsertResult,
+  type UserEntry,
 } from '../kubeconfig/index.js';
 import { ForbiddenError, openManagement, type ManagementTarget } from '../providers/tenant/management.js';
 import { listTenantClusters, readTenantKubeconfig, type FetchedKubeconfig } from '../providers/tenant/tenant-secrets.js';
@@ -59,7 +68,10 @@ function userEntry(fetched: FetchedKubeconfig, input: FetchKubeconfigInput, note
   if (input.variant !== 'oidc') return user;
   if (!user.exec) throw new KubecredError(`${fetched.where}: the user has no exec entry to rewrite (it is not a kubelogin kubeconfig)`);
   const rewrite = rewriteKubelogin(kubeloginArgs(user.exec, fetched.where), fetched.where);
-  if (rewrite.dropped.length) notes.push(`left out kubelogin's ${rewrite.dropped.join(', ')} (kubecred keeps its own cache and never writes secrets into a kubeconfig)`);
+  if (rewrite.dropped.length)
+    notes.push(
+      `left out kubelogin's ${rewrite.dropped.join(', ')} (kubecred keeps its own cache and never writes secrets into a kubeconfig)`,
+    );
   const issuer = String(rewrite.values['issuer-url']);
   return {
     exec: buildExecConfig({
@@ -74,15 +86,18 @@ function userEntry(fetched: FetchedKubeconfig, input: FetchKubeconfigInput, note
 /** A one-context kubeconfig document with the given names (stdout and -o keep the Secret's names). */
 function kubeconfigText(fetched: FetchedKubeconfig, user: UserEntry, names: { cluster: string; user: string; context: string }): string {
   const context = { ...fetched.doc.contexts[0]!.context, cluster: names.cluster, user: names.user };
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: names.cluster, cluster: fetched.doc.clusters[0]!.cluster }],
-    users: [{ name: names.user, user }],
-    contexts: [{ name: names.context, context }],
-    'current-context': names.context,
-    preferences: {},
-  }, { lineWidth: 0 });
+  return stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: names.cluster, cluster: fetched.doc.clusters[0]!.cluster }],
+      users: [{ name: names.user, user }],
+      contexts: [{ name: names.context, context }],
+      'current-context': names.context,
+      preferences: {},
+    },
+    { lineWidth: 0 },
+  );
 }
 
 function refuseExisting(path: string, force: boolean): void {
@@ -99,25 +114,54 @@ export async function fetchKubeconfig(infra: Infrastructure, input: FetchKubecon
   const notes: string[] = [];
   const name = entryName(input);
   if (input.output.kind === 'file') refuseExisting(resolve(input.output.path), input.output.force);
-  const client = await openManagement(input.management, { env: infra.env, interactive: input.interactive, debug: (m) => infra.log.debug(m) });
-  const fetched = await readTenantKubeconfig(client, { tenant: input.tenant, cluster: input.cluster, variant: input.variant, internal: input.internal }, infra.clock.now());
+  const client = await openManagement(input.management, {
+    env: infra.env,
+    interactive: input.interactive,
+    debug: (m) => infra.log.debug(m),
+  });
+  const fetched = await readTenantKubeconfig(
+    client,
+    { tenant: input.tenant, cluster: input.cluster, variant: input.variant, internal: input.internal },
+    infra.clock.now(),
+  );
   const user = userEntry(fetched, input, notes);
   const cert = fetched.certificate;
-  notes.push(`read ${fetched.where} through context ${client.contextName}${cert ? `: ${cert.commonName}${cert.organizations.length ? ` (${cert.organizations.join(', ')})` : ''}, valid until ${cert.notAfter.toISOString()}` : ''}`);
-  if (cert) notes.push(`this copy stops working when Kamaji re-issues the certificate; kubecred setup-context tenant keeps a context current instead`);
+  notes.push(
+    `read ${fetched.where} through context ${client.contextName}${cert ? `: ${cert.commonName}${cert.organizations.length ? ` (${cert.organizations.join(', ')})` : ''}, valid until ${cert.notAfter.toISOString()}` : ''}`,
+  );
+  if (cert)
+    notes.push(
+      `this copy stops working when Kamaji re-issues the certificate; kubecred setup-context tenant keeps a context current instead`,
+    );
 
   if (input.output.kind === 'stdout') {
-    const text = input.variant === 'oidc' ? kubeconfigText(fetched, user, { cluster: fetched.doc.clusters[0]!.name, user: fetched.doc.users[0]!.name, context: fetched.doc.contexts[0]!.name }) : fetched.text;
+    const text =
+      input.variant === 'oidc'
+        ? kubeconfigText(fetched, user, {
+            cluster: fetched.doc.clusters[0]!.name,
+            user: fetched.doc.users[0]!.name,
+            context: fetched.doc.contexts[0]!.name,
+          })
+        : fetched.text;
     return { text: text.endsWith('\n') ? text : `${text}\n`, notes, lines: [] };
   }
   if (input.output.kind === 'file') {
     const path = resolve(input.output.path);
-    const text = input.variant === 'oidc' ? kubeconfigText(fetched, user, { cluster: fetched.doc.clusters[0]!.name, user: fetched.doc.users[0]!.name, context: fetched.doc.contexts[0]!.name }) : fetched.text;
+    const text =
+      input.variant === 'oidc'
+        ? kubeconfigText(fetched, user, {
+            cluster: fetched.doc.clusters[0]!.name,
+            user: fetched.doc.users[0]!.name,
+            context: fetched.doc.contexts[0]!.name,
+          })
+        : fetched.text;
     refuseExisting(path, input.output.force);
     try {
       writeFileAtomic(path, text, 0o600);
     } catch (err) {
-      throw new KubecredError(`cannot write ${displayPath(path)} (${(err as NodeJS.ErrnoException).code ?? 'error'}): check that its directory exists and is yours to write`);
+      throw new KubecredError(
+        `cannot write ${displayPath(path)} (${(err as NodeJS.ErrnoException).code ?? 'error'}): check that its directory exists and is yours to write`,
+      );
     }
     return { notes, lines: [`wrote ${displayPath(path)} (mode 0600)`] };
   }
@@ -144,17 +188,26 @@ export async function fetchKubeconfig(infra: Infrastructure, input: FetchKubecon
   return { notes, lines };
 }
 
-export async function listClusters(infra: Infrastructure, input: { management: ManagementTarget; tenant?: string; interactive: boolean }): Promise<string[]> {
-  const client = await openManagement(input.management, { env: infra.env, interactive: input.interactive, debug: (m) => infra.log.debug(m) });
+export async function listClusters(
+  infra: Infrastructure,
+  input: { management: ManagementTarget; tenant?: string; interactive: boolean },
+): Promise<string[]> {
+  const client = await openManagement(input.management, {
+    env: infra.env,
+    interactive: input.interactive,
+    debug: (m) => infra.log.debug(m),
+  });
   let found;
   try {
     found = await listTenantClusters(client, input.tenant);
   } catch (err) {
     // Tenants may read their own namespace only; listing every namespace is for platform admins.
-    if (err instanceof ForbiddenError && input.tenant === undefined) throw new KubecredError(`${err.message.split(':')[0]}: pass --tenant T to list the clusters of a tenant you can read`);
+    if (err instanceof ForbiddenError && input.tenant === undefined)
+      throw new KubecredError(`${err.message.split(':')[0]}: pass --tenant T to list the clusters of a tenant you can read`);
     throw err;
   }
-  if (found.length === 0) return [`no tenant clusters visible through context ${client.contextName}${input.tenant ? ` in tenant-${input.tenant}` : ''}`];
+  if (found.length === 0)
+    return [`no tenant clusters visible through context ${client.contextName}${input.tenant ? ` in tenant-${input.tenant}` : ''}`];
   const now = infra.clock.now();
   const rows = found.map((c) => [
     c.tenant,

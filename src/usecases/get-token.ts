@@ -75,9 +75,18 @@ export async function getToken(infra: Infrastructure, input: GetTokenInput): Pro
   const { log, clock } = infra;
   const startedAt = clock.now();
   // auto means "keyring if there is one": no notice when there is none.
-  const tokens = await openTokenStore({ dir: common.cacheDir, storage: common.storage, notice: common.storageAuto ? () => {} : (m) => log.info(m) });
+  const tokens = await openTokenStore({
+    dir: common.cacheDir,
+    storage: common.storage,
+    notice: common.storageAuto ? () => {} : (m) => log.info(m),
+  });
   const print = (entry: CacheEntry, fromCache: boolean): GetTokenResult => ({
-    output: formatExecCredential(execInfo.apiVersion, entry.credential!, Date.parse(entry.expiresAt), marginOf(entry, common.minValidityMs)),
+    output: formatExecCredential(
+      execInfo.apiVersion,
+      entry.credential!,
+      Date.parse(entry.expiresAt),
+      marginOf(entry, common.minValidityMs),
+    ),
     entry,
     fromCache,
   });
@@ -92,7 +101,8 @@ export async function getToken(infra: Infrastructure, input: GetTokenInput): Pro
     }
   }
   const failed = input.explicitLogin ? undefined : recentFailure(common.cacheDir, key, clock.now());
-  if (failed !== undefined) throw new LoginFailedError(`${failed} (a login for this identity failed moments ago; retry in 30 s${hint(input.contextName)})`);
+  if (failed !== undefined)
+    throw new LoginFailedError(`${failed} (a login for this identity failed moments ago; retry in 30 s${hint(input.contextName)})`);
 
   return withKeyLockIfWritable(
     common.cacheDir,
@@ -107,7 +117,8 @@ export async function getToken(infra: Infrastructure, input: GetTokenInput): Pro
         return print(theirs, true);
       }
       const again = input.explicitLogin ? undefined : recentFailure(common.cacheDir, key, clock.now());
-      if (again !== undefined) throw new LoginFailedError(`${again} (another kubecred's login just failed; retry in 30 s${hint(input.contextName)})`);
+      if (again !== undefined)
+        throw new LoginFailedError(`${again} (another kubecred's login just failed; retry in 30 s${hint(input.contextName)})`);
       // A full or read-only disk costs a warning, not the credential just obtained.
       const secretStore = await openSecretStore({ cacheDir: common.cacheDir, notice: (m) => log.info(m), bestEffortWrites: true });
       const ctx = await providerContext(

@@ -55,14 +55,22 @@ export async function logout(infra: Infrastructure, input: ContextCommandInput &
   const contextInfra = { ...infra, env: ctx.invocation.env };
   const store = await openSecrets(contextInfra, ctx.common.cacheDir);
   const providerCtx = await providerContext(
-    { infra: contextInfra, modules: input.modules, cacheDir: ctx.common.cacheDir, key: ctx.key, interactive: infra.prompt.available, contextName: input.contextName },
+    {
+      infra: contextInfra,
+      modules: input.modules,
+      cacheDir: ctx.common.cacheDir,
+      key: ctx.key,
+      interactive: infra.prompt.available,
+      contextName: input.contextName,
+    },
     store,
   );
   const lines = await provider.logout(providerCtx, settings, previous, input.options);
   if (await tokens.remove(ctx.key)) lines.push(`removed the cached token of context ${input.contextName}`);
   const removed: string[] = [];
   for (const name of ctx.module.secretNames.session) if (await providerCtx.secrets.delete(name)) removed.push(name.replace(/_/g, ' '));
-  if (removed.length > 0) lines.push(`removed the stored ${removed.join(' and ')} (${store.backend === 'keyring' ? 'keyring' : 'secret files'})`);
+  if (removed.length > 0)
+    lines.push(`removed the stored ${removed.join(' and ')} (${store.backend === 'keyring' ? 'keyring' : 'secret files'})`);
   if (lines.length === 0) lines.push(`context ${input.contextName} had nothing cached or stored; nothing to do`);
   return lines;
 }

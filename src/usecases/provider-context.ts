@@ -69,7 +69,12 @@ export function lazySecrets(infra: Infrastructure, cacheDir: string): { store: S
   return { store, opened };
 }
 
-export function openSetupContext(infra: Infrastructure, cacheDir: string, contextName: string, interactive: boolean): { ctx: SetupContext; secrets: ReturnType<typeof lazySecrets> } {
+export function openSetupContext(
+  infra: Infrastructure,
+  cacheDir: string,
+  contextName: string,
+  interactive: boolean,
+): { ctx: SetupContext; secrets: ReturnType<typeof lazySecrets> } {
   const secrets = lazySecrets(infra, cacheDir);
   return { ctx: { infra, sharedSecrets: (scope) => sharedScope(secrets.store, scope), interactive, contextName }, secrets };
 }
@@ -81,7 +86,9 @@ export function openSetupContext(infra: Infrastructure, cacheDir: string, contex
 export function checkObtained(obtained: ObtainedCredential, nowMs: number, minValidityMs: number, infra: Infrastructure): void {
   const expiresAtMs = obtained.expiresAt.getTime();
   if (!isFresh(expiresAtMs, nowMs, 0)) {
-    throw new KubecredError(`the provider handed out a credential that expired at ${obtained.expiresAt.toISOString()}: check this machine's clock, or the provider's token lifetime`);
+    throw new KubecredError(
+      `the provider handed out a credential that expired at ${obtained.expiresAt.toISOString()}: check this machine's clock, or the provider's token lifetime`,
+    );
   }
   const margin = marginFor(minValidityMs, nowMs, expiresAtMs);
   if (margin !== minValidityMs) {

@@ -27,7 +27,10 @@ export function resolveContext(
   const found = findContext(files, contextName);
   const invocation = invocationFromExec(contextName, found.user?.exec, env);
   const module = modules.find((m) => m.kind === invocation.kind);
-  if (!module) throw new UsageError(`context ${contextName} uses unknown provider ${invocation.kind}: use one of ${modules.map((m) => m.kind).join(', ')}`);
+  if (!module)
+    throw new UsageError(
+      `context ${contextName} uses unknown provider ${invocation.kind}: use one of ${modules.map((m) => m.kind).join(', ')}`,
+    );
   const { values } = parseFlags(module.getTokenFlags, invocation.argv, invocation.env);
   return {
     contextName,

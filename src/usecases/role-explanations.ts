@@ -4,7 +4,8 @@
 
 const KAAS_GLOBAL: Readonly<Record<string, string>> = {
   operator: 'manages bare-metal hosts and inventories of the management cluster',
-  writer: 'infrastructure operator: creates and deletes projects, clusters and machines; full access to every managed cluster and StackLight, not to the management cluster itself',
+  writer:
+    'infrastructure operator: creates and deletes projects, clusters and machines; full access to every managed cluster and StackLight, not to the management cluster itself',
   reader: 'infrastructure support: may watch the status of clusters and machines',
   'global-admin': 'global administrator of Container Cloud (all projects and their clusters)',
 };
@@ -21,9 +22,10 @@ export function explainRole(name: string): string | undefined {
   let m = /^m:kaas@([\w-]+)$/.exec(name);
   if (m) return KAAS_GLOBAL[m[1]!] ? `MOSK: ${KAAS_GLOBAL[m[1]!]}` : undefined;
   m = /^m:kaas:([^:@]+)@(reader|writer)$/.exec(name);
-  if (m) return m[2] === 'writer'
-    ? `MOSK: administers project ${m[1]}: full access to its clusters and StackLight, may upgrade them`
-    : `MOSK: support member of project ${m[1]} (read only)`;
+  if (m)
+    return m[2] === 'writer'
+      ? `MOSK: administers project ${m[1]}: full access to its clusters and StackLight, may upgrade them`
+      : `MOSK: support member of project ${m[1]} (read only)`;
   m = /^m:k8s:([^:@]+):([^:@]+)@cluster-admin$/.exec(name);
   if (m) return `MOSK: cluster-admin of Kubernetes cluster ${m[2]} in project ${m[1]}`;
   m = /^m:sl:([^:@]+):([^:@]+)@admin$/.exec(name);

@@ -85,11 +85,14 @@ export function assertNoSecrets(exec: Pick<ExecConfig, 'args' | 'env'>): void {
   for (const arg of exec.args ?? []) {
     const m = /^--?([^=]+)(=|$)/.exec(arg);
     if (m && SECRET_FLAG.test(m[1]!)) {
-      throw new UsageError(`refusing to write --${m[1]} into a kubeconfig: secrets stay out of it (kubecred asks for them, or reads them from the environment or the secret store, at get-token time)`);
+      throw new UsageError(
+        `refusing to write --${m[1]} into a kubeconfig: secrets stay out of it (kubecred asks for them, or reads them from the environment or the secret store, at get-token time)`,
+      );
     }
   }
   for (const v of exec.env ?? []) {
-    if (SECRET_ENV.test(v.name)) throw new UsageError(`refusing to write ${v.name} into a kubeconfig: secrets stay out of it; set it in your environment instead`);
+    if (SECRET_ENV.test(v.name))
+      throw new UsageError(`refusing to write ${v.name} into a kubeconfig: secrets stay out of it; set it in your environment instead`);
   }
 }
 
@@ -111,7 +114,8 @@ export function buildExecConfig(spec: ExecSpec): ExecConfig {
 }
 
 function checkName(what: string, name: string): void {
-  if (name === '' || /[\u0000-\u001f\u007f]/.test(name)) throw new UsageError(`${what} must be a non-empty name without control characters`);
+  if (name === '' || /[\u0000-\u001f\u007f]/.test(name))
+    throw new UsageError(`${what} must be a non-empty name without control characters`);
 }
 
 export async function setupContext(input: SetupContextInput): Promise<SetupContextSummary> {
@@ -160,7 +164,11 @@ export function summaryLines(summary: SetupContextSummary): string[] {
   const lines = [line('cluster', summary.cluster), line('user', summary.user), line('context', summary.context)];
   const cc = summary.currentContext;
   if (cc) {
-    lines.push(cc.changed ? `current-context: "${cc.value}"${cc.previous ? ` (was "${cc.previous}")` : ''}` : `current-context: "${cc.value}" (unchanged)`);
+    lines.push(
+      cc.changed
+        ? `current-context: "${cc.value}"${cc.previous ? ` (was "${cc.previous}")` : ''}`
+        : `current-context: "${cc.value}" (unchanged)`,
+    );
   } else {
     lines.push(`switch to it with: kubectl config use-context ${summary.context.name}  (or pass --use)`);
   }

@@ -74,7 +74,12 @@ function mergedEnv(env: Record<string, string | undefined>, execEnv: ExecEnvVar[
 }
 
 /** Keeps the plan's secrets under the identity's key; returns the undo. */
-async function storeSecrets(store: SecretStore, key: string, plan: SetupPlan, keyOf: (args: string[], env?: ExecEnvVar[]) => string): Promise<() => Promise<void>> {
+async function storeSecrets(
+  store: SecretStore,
+  key: string,
+  plan: SetupPlan,
+  keyOf: (args: string[], env?: ExecEnvVar[]) => string,
+): Promise<() => Promise<void>> {
   const secrets = scopedSecrets(store, key);
   const before: Array<[string, string | undefined]> = [];
   for (const [name, value] of Object.entries(plan.secrets ?? {})) {
@@ -85,19 +90,30 @@ async function storeSecrets(store: SecretStore, key: string, plan: SetupPlan, ke
   for (const other of plan.forgetElsewhere ?? []) {
     const otherKey = keyOf(other.args, other.env);
     // Under our own key, only what this setup did not just store.
-    for (const name of other.names) if (otherKey !== key || !(name in (plan.secrets ?? {}))) await scopedSecrets(store, otherKey).delete(name);
+    for (const name of other.names)
+      if (otherKey !== key || !(name in (plan.secrets ?? {}))) await scopedSecrets(store, otherKey).delete(name);
   }
   return async () => {
-    for (const [name, value] of before) await (value === undefined ? secrets.delete(name) : secrets.set(name, value)).catch(() => undefined);
+    for (const [name, value] of before)
+      await (value === undefined ? secrets.delete(name) : secrets.set(name, value)).catch(() => undefined);
   };
 }
 
-export async function setupWithProvider(modules: readonly ProviderModule[], module: ProviderModule, argv: readonly string[], io: SetupIo): Promise<void> {
+export async function setupWithProvider(
+  modules: readonly ProviderModule[],
+  module: ProviderModule,
+  argv: readonly string[],
+  io: SetupIo,
+): Promise<void> {
   const table = setupTable(module);
   const { values, positionals } = parseFlags(table.all, argv, {});
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}: flags only, see kubecred setup-context ${module.kind} --help`);
+  if (positionals.length > 0)
+    throw new UsageError(
+      `unexpected argument ${JSON.stringify(positionals[0])}: flags only, see kubecred setup-context ${module.kind} --help`,
+    );
   for (const spec of module.getTokenFlags) {
-    if (spec.setup === 'never' && values[spec.name] !== undefined) throw new UsageError(spec.setupRefusal ?? `--${spec.name} is not accepted by setup-context`);
+    if (spec.setup === 'never' && values[spec.name] !== undefined)
+      throw new UsageError(spec.setupRefusal ?? `--${spec.name} is not accepted by setup-context`);
   }
   const opts = clusterOptionsFrom(values);
   // Cheap checks first: a typo in --server must not cost a login or an application credential.
@@ -154,12 +170,14 @@ export async function setupWithProvider(modules: readonly ProviderModule[], modu
   const apiText = stringFlag(values, 'exec-api-version');
   const api = apiText ? { apiVersion: parseExecApiVersion(apiText), reason: undefined } : chooseExecApiVersion(kubectlMinorVersion(io.env));
 
-  const needsStore = Object.keys(plan.secrets ?? {}).length > 0 || (plan.forgetSecrets ?? []).length > 0 || (plan.forgetElsewhere ?? []).length > 0;
+  const needsStore =
+    Object.keys(plan.secrets ?? {}).length > 0 || (plan.forgetSecrets ?? []).length > 0 || (plan.forgetElsewhere ?? []).length > 0;
   const store = needsStore ? await secrets.opened() : undefined;
   const undoSecrets = store ? await storeSecrets(store, key, plan, keyOf) : async () => {};
   if (store) {
     const where = store.backend === 'keyring' ? 'the keyring' : 'a 0600 file in the kubecred cache directory';
-    for (const name of Object.keys(plan.secrets ?? {})) io.stderr(`kubecred: the ${name.replace(/_/g, ' ')} is kept in ${where}, not in the kubeconfig`);
+    for (const name of Object.keys(plan.secrets ?? {}))
+      io.stderr(`kubecred: the ${name.replace(/_/g, ' ')} is kept in ${where}, not in the kubeconfig`);
   }
   let summary;
   try {
@@ -177,7 +195,8 @@ export async function setupWithProvider(modules: readonly ProviderModule[], modu
         args: runtime.args,
         env: runtime.env,
         apiVersion: api.apiVersion,
-        installHint: plan.installHint ?? 'kubecred gets the credentials for this cluster: install it (npm install -g kubecred) and put it on PATH',
+        installHint:
+          plan.installHint ?? 'kubecred gets the credentials for this cluster: install it (npm install -g kubecred) and put it on PATH',
       },
       namespace,
       defaultNamespace: plan.namespace,

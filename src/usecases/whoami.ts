@@ -84,7 +84,8 @@ export async function rulesReview(target: ClusterTarget, entry: CacheEntry, name
     kind: 'SelfSubjectRulesReview',
     spec: { namespace },
   });
-  if (answer.status !== 201 && answer.status !== 200) throw new KubecredError(`the API server answered ${answer.status} to SelfSubjectRulesReview in ${namespace}`);
+  if (answer.status !== 201 && answer.status !== 200)
+    throw new KubecredError(`the API server answered ${answer.status} to SelfSubjectRulesReview in ${namespace}`);
   return ((answer.body as { status?: { resourceRules?: ResourceRule[] } })?.status?.resourceRules ?? []) as ResourceRule[];
 }
 
@@ -93,7 +94,11 @@ export async function whoami(input: WhoamiInput): Promise<WhoamiReport> {
   const found = findContext(files, input.context);
   const name = found.context.name;
   const ctx = resolveContext(input.modules, input.kubeconfig, name, input.env);
-  const tokens = await openTokenStore({ dir: ctx.common.cacheDir, storage: ctx.common.storage === 'none' ? 'disk' : ctx.common.storage, notice: () => {} });
+  const tokens = await openTokenStore({
+    dir: ctx.common.cacheDir,
+    storage: ctx.common.storage === 'none' ? 'disk' : ctx.common.storage,
+    notice: () => {},
+  });
   const read = await tokens.read(ctx.key);
   if (read.status !== 'hit' || !read.entry.credential) {
     const why = read.status === 'corrupt' ? ` (the cached one is unusable: ${read.problem})` : '';
@@ -102,13 +107,17 @@ export async function whoami(input: WhoamiInput): Promise<WhoamiReport> {
   const entry = read.entry;
   const module = input.modules.find((m) => m.kind === entry.provider);
   const described = module ? (await module.load()).describe(entry) : undefined;
-  const description: CredentialDescription = described?.fields.length ? described : (describeCertificate(entry) ?? described ?? { summary: entry.label ?? '?', fields: [] });
+  const description: CredentialDescription = described?.fields.length
+    ? described
+    : (describeCertificate(entry) ?? described ?? { summary: entry.label ?? '?', fields: [] });
   // Where the credential comes from, unless a field already says it (the OIDC issuer).
   if (description.source && !description.fields.some(([, v]) => v === description.source)) {
     description.fields = [['source', description.source], ...description.fields];
   }
   const expiresMs = Date.parse(entry.expiresAt);
-  const names = description.fields.filter(([k]) => k === 'groups' || k === 'roles' || k === 'certificate O').flatMap(([, v]) => (Array.isArray(v) ? v : [v]));
+  const names = description.fields
+    .filter(([k]) => k === 'groups' || k === 'roles' || k === 'certificate O')
+    .flatMap(([, v]) => (Array.isArray(v) ? v : [v]));
   const report: WhoamiReport = {
     context: name,
     provider: entry.provider,
@@ -120,7 +129,8 @@ export async function whoami(input: WhoamiInput): Promise<WhoamiReport> {
     meanings: explainAll(names),
   };
   const target = found.cluster as ClusterTarget | undefined;
-  if ((input.server || input.access) && !target?.server) throw new KubecredError(`context ${name} names cluster ${found.context.cluster}, which has no server`);
+  if ((input.server || input.access) && !target?.server)
+    throw new KubecredError(`context ${name} names cluster ${found.context.cluster}, which has no server`);
   if (input.server) {
     report.server = await selfSubjectReview(target!, entry);
     report.meanings = explainAll([...names, ...(report.server.groups ?? [])]);
@@ -154,6 +164,7 @@ export function whoamiLines(r: WhoamiReport): string[] {
     }
   }
   if (r.meanings.length) lines.push('', 'what your roles mean:', ...r.meanings.map((m) => `  ${m}`));
-  if (r.access) lines.push('', `what you may do in namespace ${r.access.namespace}:`, ...r.access.table.map((l) => `  ${l}`), `  ${r.access.profile}`);
+  if (r.access)
+    lines.push('', `what you may do in namespace ${r.access.namespace}:`, ...r.access.table.map((l) => `  ${l}`), `  ${r.access.profile}`);
   return lines;
 }

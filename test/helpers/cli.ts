@@ -26,9 +26,15 @@ export function isolatedHome(prefix = 'kubecred-test-'): { home: string; env: Re
   return { home, env };
 }
 
-export function runKubecred(args: string[], options: { env: Record<string, string | undefined>; input?: string; timeoutMs?: number } ): Promise<RunResult> {
+export function runKubecred(
+  args: string[],
+  options: { env: Record<string, string | undefined>; input?: string; timeoutMs?: number },
+): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [kubecredBin, ...args], { env: options.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [kubecredBin, ...args], {
+      env: options.env as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -38,7 +38,9 @@ export async function checkAudienceToken(token: string, options: AudienceCheckOp
   let check = checkSignature(token, await options.jwks(false));
   if (check.result === 'no-key') check = checkSignature(token, await options.jwks(true));
   if (check.result === 'no-key') {
-    throw new KubecredError(`the access token is signed with key ${JSON.stringify(check.kid ?? '?')}, which the IAM does not publish; refusing it`);
+    throw new KubecredError(
+      `the access token is signed with key ${JSON.stringify(check.kid ?? '?')}, which the IAM does not publish; refusing it`,
+    );
   }
   if (check.result === 'invalid') throw new KubecredError(`the access token is not genuine: ${check.reason}; refusing it`);
   const got = audiences(claims);
@@ -49,7 +51,8 @@ export async function checkAudienceToken(token: string, options: AudienceCheckOp
     );
   }
   if (typeof claims.exp !== 'number') throw new KubecredError('the access token has no exp claim, so the cluster would refuse it');
-  if (claims.exp * 1000 <= options.nowMs) throw new KubecredError("the IAM issued an access token that is already expired; check this machine's clock");
+  if (claims.exp * 1000 <= options.nowMs)
+    throw new KubecredError("the IAM issued an access token that is already expired; check this machine's clock");
   return { expiresAt: new Date(claims.exp * 1000), claims };
 }
 
@@ -64,6 +67,8 @@ export function checkAudienceClaim(token: string, audience: string): void {
   const got = audiences(claims);
   if (!got.includes(audience)) {
     const said = got.length ? `audience ${got.map((a) => JSON.stringify(a)).join(', ')}` : 'no audience';
-    throw new KubecredError(`oidc-agent handed out an access token with ${said}, not ${JSON.stringify(audience)}: the cluster would refuse it; check --audience`);
+    throw new KubecredError(
+      `oidc-agent handed out an access token with ${said}, not ${JSON.stringify(audience)}: the cluster would refuse it; check --audience`,
+    );
   }
 }

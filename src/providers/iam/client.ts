@@ -5,7 +5,14 @@ import { createFetch, type FetchFunction } from '../../infra/http.js';
 import type { SecretStore } from '../../store/secret-store.js';
 import type { Logger } from '../../infra/types.js';
 import {
-  addRegistrationScopes, findRegistration, missingScopes, readRegistration, registerClient, registrationEndpoint, registrationName, saveRegistration,
+  addRegistrationScopes,
+  findRegistration,
+  missingScopes,
+  readRegistration,
+  registerClient,
+  registrationEndpoint,
+  registrationName,
+  saveRegistration,
   type Registration,
 } from './registration.js';
 import type { IamSettings } from './settings.js';
@@ -35,7 +42,11 @@ export async function resolveClient(
   if (s.clientId) {
     const found = await findRegistration(shared, s.clientId);
     return found
-      ? { clientId: s.clientId, clientSecret: found.registration.clientSecret, registration: { name: found.name, record: found.registration, createdNow: false } }
+      ? {
+          clientId: s.clientId,
+          clientSecret: found.registration.clientSecret,
+          registration: { name: found.name, record: found.registration, createdNow: false },
+        }
       : { clientId: s.clientId };
   }
   const name = registrationName(s.grantType);
@@ -49,13 +60,24 @@ export async function resolveClient(
       await saveRegistration(shared, name, record);
       log.info(`kubecred: added scope ${missing.join(' ')} to client ${record.clientId} at ${new URL(s.issuerUrl).host}`);
     }
-    return { clientId: record.clientId, clientSecret: record.clientSecret, registration: { name, record, createdNow: false, addedScopes: missing.length > 0 && options.register ? missing : [] } };
+    return {
+      clientId: record.clientId,
+      clientSecret: record.clientSecret,
+      registration: { name, record, createdNow: false, addedScopes: missing.length > 0 && options.register ? missing : [] },
+    };
   }
   if (!options.register) return undefined;
   const fetch = iamFetch(s);
   const endpoint = await registrationEndpoint(fetch, s.issuerUrl);
   log.info(`kubecred: registering a client for kubecred at ${new URL(s.issuerUrl).host} (once for this issuer)`);
-  const record = await registerClient({ fetch, issuer: s.issuerUrl, endpoint, flow: s.grantType, extraScopes: s.extraScopes, redirectUris: s.redirectUris });
+  const record = await registerClient({
+    fetch,
+    issuer: s.issuerUrl,
+    endpoint,
+    flow: s.grantType,
+    extraScopes: s.extraScopes,
+    redirectUris: s.redirectUris,
+  });
   if (options.save) await saveRegistration(shared, name, record);
   return { clientId: record.clientId, clientSecret: record.clientSecret, registration: { name, record, createdNow: true } };
 }

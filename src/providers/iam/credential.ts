@@ -56,10 +56,16 @@ export async function fromAgent(ctx: Pick<ProviderContext, 'infra'>, s: IamSetti
     ctx.infra.clock.now(),
   );
   if (token.issuer && token.issuer !== s.issuerUrl) {
-    throw new KubecredError(`oidc-agent's account ${s.agentAccount} belongs to ${token.issuer}, not --issuer-url ${s.issuerUrl}: pick the account of this issuer`);
+    throw new KubecredError(
+      `oidc-agent's account ${s.agentAccount} belongs to ${token.issuer}, not --issuer-url ${s.issuerUrl}: pick the account of this issuer`,
+    );
   }
   // The agent is this user's own process: the signature is for the cluster to check; the audience we can tell now.
   if (s.audience) checkAudienceClaim(token.accessToken, s.audience);
-  return { material: { token: token.accessToken }, expiresAt: token.expiresAt, label: labelOf(token.accessToken), meta: { agentAccount: s.agentAccount } };
+  return {
+    material: { token: token.accessToken },
+    expiresAt: token.expiresAt,
+    label: labelOf(token.accessToken),
+    meta: { agentAccount: s.agentAccount },
+  };
 }
-

@@ -38,8 +38,17 @@ export const iamGetTokenFlags: readonly FlagSpec[] = [
     aliases: ['oidc-extra-scope'],
     description: 'scope besides openid profile email offline_access (or several, comma-separated)',
   },
-  { name: 'grant-type', type: 'string', description: 'device-code (works over SSH) or authcode (a browser on this machine)', defaultText: 'device-code' },
-  { name: 'oidc-agent-account', type: 'string', description: 'ask the running oidc-agent (OIDC_SOCK) for tokens of this account instead of logging in' },
+  {
+    name: 'grant-type',
+    type: 'string',
+    description: 'device-code (works over SSH) or authcode (a browser on this machine)',
+    defaultText: 'device-code',
+  },
+  {
+    name: 'oidc-agent-account',
+    type: 'string',
+    description: 'ask the running oidc-agent (OIDC_SOCK) for tokens of this account instead of logging in',
+  },
   { name: 'login-hint', type: 'string', description: 'account to log in as; keeps several accounts of one IAM apart' },
   {
     name: 'listen-address',

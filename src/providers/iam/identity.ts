@@ -12,7 +12,7 @@ export function iamIdentity(values: FlagValues): Identity {
     provider: 'iam',
     issuer: stringFlag(values, 'issuer-url') ?? DEFAULT_IAM_ISSUER,
     // Empty: a client kubecred registers (and reuses) for this issuer.
-    clientId: agentAccount ? undefined : stringFlag(values, 'client-id') ?? '',
+    clientId: agentAccount ? undefined : (stringFlag(values, 'client-id') ?? ''),
     agentAccount,
     audience: stringFlag(values, 'audience'),
     audienceParam: stringFlag(values, 'audience-param') ?? 'audience',

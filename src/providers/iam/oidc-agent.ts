@@ -53,7 +53,11 @@ function exchange(path: string, request: string, timeoutMs: number): Promise<str
     let text = '';
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new KubecredError(`oidc-agent did not answer within ${Math.round(timeoutMs / 1000)}s (is it waiting for you to unlock the account?)`));
+      reject(
+        new KubecredError(
+          `oidc-agent did not answer within ${Math.round(timeoutMs / 1000)}s (is it waiting for you to unlock the account?)`,
+        ),
+      );
     }, timeoutMs);
     const done = (fn: () => void) => {
       clearTimeout(timer);
@@ -72,7 +76,9 @@ function exchange(path: string, request: string, timeoutMs: number): Promise<str
     });
     socket.on('end', () => done(() => resolve(text)));
     socket.on('error', (err: NodeJS.ErrnoException) =>
-      done(() => reject(new KubecredError(`cannot reach oidc-agent at ${path} (${err.code ?? err.message}): start it with eval $(oidc-agent)`))),
+      done(() =>
+        reject(new KubecredError(`cannot reach oidc-agent at ${path} (${err.code ?? err.message}): start it with eval $(oidc-agent)`)),
+      ),
     );
   });
 }
@@ -80,7 +86,9 @@ function exchange(path: string, request: string, timeoutMs: number): Promise<str
 export async function agentAccessToken(request: AgentTokenRequest, nowMs: number): Promise<AgentToken> {
   const path = request.socketPath;
   if (!path) {
-    throw new KubecredError('--oidc-agent-account needs a running oidc-agent, but OIDC_SOCK is not set: run eval $(oidc-agent) and oidc-add your account');
+    throw new KubecredError(
+      '--oidc-agent-account needs a running oidc-agent, but OIDC_SOCK is not set: run eval $(oidc-agent) and oidc-add your account',
+    );
   }
   checkSocket(path);
   const body: Record<string, unknown> = {
@@ -101,7 +109,9 @@ export async function agentAccessToken(request: AgentTokenRequest, nowMs: number
   if (parsed.status !== 'success' || !parsed.access_token) {
     const error = scrubServerText(parsed.error ?? parsed.status);
     if (/no account|not loaded|account.*not found/i.test(error)) {
-      throw new KubecredError(`oidc-agent has no account ${JSON.stringify(request.account)} loaded (${error}): run oidc-add ${request.account} (or oidc-gen ${request.account} to create it)`);
+      throw new KubecredError(
+        `oidc-agent has no account ${JSON.stringify(request.account)} loaded (${error}): run oidc-add ${request.account} (or oidc-gen ${request.account} to create it)`,
+      );
     }
     throw new KubecredError(`oidc-agent refused a token for account ${JSON.stringify(request.account)}: ${error}`);
   }

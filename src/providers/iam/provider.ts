@@ -11,7 +11,12 @@ import { engineSettings, iamSettings, type IamSettings } from './settings.js';
 import { iamSetup } from './setup.js';
 import { describeIam } from './describe.js';
 
-async function obtain(ctx: ProviderContext, s: IamSettings, previous: CacheEntry | undefined, mode: ObtainMode): Promise<ObtainedCredential> {
+async function obtain(
+  ctx: ProviderContext,
+  s: IamSettings,
+  previous: CacheEntry | undefined,
+  mode: ObtainMode,
+): Promise<ObtainedCredential> {
   if (s.agentAccount) return fromAgent(ctx, s);
   const client = (await resolveClient(ctx.sharedSecrets(s.issuerUrl), s, ctx.infra.log, { register: true, save: true }))!;
   const engine = engineSettings(s, client.clientId, client.clientSecret);
@@ -20,7 +25,12 @@ async function obtain(ctx: ProviderContext, s: IamSettings, previous: CacheEntry
   return { ...result, label: result.label ?? ('token' in result.material ? labelOf(result.material.token) : undefined) };
 }
 
-async function logout(ctx: ProviderContext, s: IamSettings, previous: CacheEntry | undefined, options: Record<string, unknown>): Promise<string[]> {
+async function logout(
+  ctx: ProviderContext,
+  s: IamSettings,
+  previous: CacheEntry | undefined,
+  options: Record<string, unknown>,
+): Promise<string[]> {
   if (s.agentAccount) {
     return [`oidc-agent keeps account ${s.agentAccount}'s tokens: unload it with oidc-add -r ${s.agentAccount}`];
   }
@@ -31,13 +41,17 @@ async function logout(ctx: ProviderContext, s: IamSettings, previous: CacheEntry
   if (options.unregister !== true) return lines;
   const registration = client.registration;
   if (!registration) {
-    lines.push(`client ${client.clientId} was not registered by kubecred: nothing to unregister (delete it in the IAM dashboard if you want)`);
+    lines.push(
+      `client ${client.clientId} was not registered by kubecred: nothing to unregister (delete it in the IAM dashboard if you want)`,
+    );
     return lines;
   }
   const others = registration.record.contexts.filter((c) => c !== ctx.contextName);
   if (others.length > 0) {
     await saveRegistration(shared, registration.name, { ...registration.record, contexts: others });
-    lines.push(`kept the client registration ${client.clientId}: context${others.length > 1 ? 's' : ''} ${others.join(', ')} still use${others.length > 1 ? '' : 's'} it`);
+    lines.push(
+      `kept the client registration ${client.clientId}: context${others.length > 1 ? 's' : ''} ${others.join(', ')} still use${others.length > 1 ? '' : 's'} it`,
+    );
     return lines;
   }
   lines.push(await deleteRegistration(iamFetch(s), registration.record));

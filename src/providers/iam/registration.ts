@@ -60,7 +60,10 @@ export async function readRegistration(store: SecretStore, name: string): Promis
 }
 
 /** The stored registration whose client id this is, if kubecred registered it. */
-export async function findRegistration(store: SecretStore, clientId: string): Promise<{ name: string; registration: Registration } | undefined> {
+export async function findRegistration(
+  store: SecretStore,
+  clientId: string,
+): Promise<{ name: string; registration: Registration } | undefined> {
   for (const name of REGISTRATION_NAMES) {
     const registration = await readRegistration(store, name);
     if (registration?.clientId === clientId) return { name, registration };
@@ -163,11 +166,17 @@ export function missingScopes(registration: Registration, extraScopes: readonly 
  * RFC 7592 PUT: the registration with more scopes (a context asked for one the issuer's client
  * was not registered with). Returns the updated record; the IdP's refusal is one line.
  */
-export async function addRegistrationScopes(fetch: FetchFunction, registration: Registration, scopes: readonly string[]): Promise<Registration> {
+export async function addRegistrationScopes(
+  fetch: FetchFunction,
+  registration: Registration,
+  scopes: readonly string[],
+): Promise<Registration> {
   const uri = registration.registrationClientUri;
   const scope = [...new Set([...registration.scope.split(' '), ...scopes])].join(' ');
   if (!uri || !registration.registrationAccessToken) {
-    throw new KubecredError(`client ${registration.clientId} lacks scope ${scopes.join(' ')} and the IAM gave no registration_client_uri to add it: drop --extra-scope, or add it in the IAM dashboard`);
+    throw new KubecredError(
+      `client ${registration.clientId} lacks scope ${scopes.join(' ')} and the IAM gave no registration_client_uri to add it: drop --extra-scope, or add it in the IAM dashboard`,
+    );
   }
   const authcode = registration.grantTypes.includes('authorization_code');
   const metadata: Record<string, unknown> = {
@@ -183,11 +192,17 @@ export async function addRegistrationScopes(fetch: FetchFunction, registration: 
   if (registration.clientSecret) metadata.client_secret = registration.clientSecret;
   const response = await fetch(uri, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${registration.registrationAccessToken}` },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      authorization: `Bearer ${registration.registrationAccessToken}`,
+    },
     body: JSON.stringify(metadata),
   });
   if (!response.ok) {
-    throw new KubecredError(`${new URL(uri).host} refused to add scope ${scopes.join(' ')} to client ${registration.clientId}: ${await errorOf(response)}; drop --extra-scope, or add it in the IAM dashboard`);
+    throw new KubecredError(
+      `${new URL(uri).host} refused to add scope ${scopes.join(' ')} to client ${registration.clientId}: ${await errorOf(response)}; drop --extra-scope, or add it in the IAM dashboard`,
+    );
   }
   const parsed = registrationResponse.safeParse(await response.json().catch(() => undefined));
   const r = parsed.success ? parsed.data : undefined;

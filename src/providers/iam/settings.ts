@@ -5,7 +5,14 @@ import { UsageError } from '../../shared/errors.js';
 import { booleanFlag, listFlag, parseDuration, stringFlag, type FlagValues } from '../../exec/flags.js';
 import type { HttpOptions } from '../../infra/http.js';
 import { resolveCommonOptions } from '../../exec/common-options.js';
-import { oidcSettings, parseListenAddress, DEFAULT_LISTEN_ADDRESSES, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_AUTH_TIMEOUT_MS, type OidcSettings } from '../oidc/settings.js';
+import {
+  oidcSettings,
+  parseListenAddress,
+  DEFAULT_LISTEN_ADDRESSES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_AUTH_TIMEOUT_MS,
+  type OidcSettings,
+} from '../oidc/settings.js';
 import { AUDIENCE_PARAMS, DEFAULT_IAM_ISSUER, IAM_GRANT_TYPES } from './flags.js';
 import { BASE_SCOPES } from './registration.js';
 
@@ -35,7 +42,8 @@ export interface IamSettings {
 
 function choice<T extends string>(flag: string, value: string | undefined, choices: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
-  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`--${flag} takes ${choices.join(', ')}, not ${JSON.stringify(value)}`);
+  if (!(choices as readonly string[]).includes(value))
+    throw new UsageError(`--${flag} takes ${choices.join(', ')}, not ${JSON.stringify(value)}`);
   return value as T;
 }
 
@@ -47,17 +55,22 @@ export function iamSettings(values: FlagValues, env: Record<string, string | und
   } catch {
     throw new UsageError(`--issuer-url ${JSON.stringify(issuerUrl)} is not a URL: write it like ${DEFAULT_IAM_ISSUER}`);
   }
-  if (issuer.protocol !== 'https:' && issuer.protocol !== 'http:') throw new UsageError(`--issuer-url must be an https URL, not ${JSON.stringify(issuerUrl)}`);
+  if (issuer.protocol !== 'https:' && issuer.protocol !== 'http:')
+    throw new UsageError(`--issuer-url must be an https URL, not ${JSON.stringify(issuerUrl)}`);
   if (issuer.search || issuer.hash) throw new UsageError(`--issuer-url must not carry a query or fragment: ${JSON.stringify(issuerUrl)}`);
   const audience = stringFlag(values, 'audience') || undefined;
   const useIdToken = booleanFlag(values, 'use-id-token');
   const agentAccount = stringFlag(values, 'oidc-agent-account') || undefined;
   const clientId = stringFlag(values, 'client-id') || undefined;
   if (useIdToken && audience) {
-    throw new UsageError('--use-id-token hands kubectl the ID token, whose audience is the client id: --audience applies to access tokens; drop one of them');
+    throw new UsageError(
+      '--use-id-token hands kubectl the ID token, whose audience is the client id: --audience applies to access tokens; drop one of them',
+    );
   }
   if (agentAccount && (clientId || useIdToken)) {
-    throw new UsageError(`--oidc-agent-account takes access tokens from oidc-agent's account ${agentAccount}: drop ${clientId ? '--client-id' : '--use-id-token'}`);
+    throw new UsageError(
+      `--oidc-agent-account takes access tokens from oidc-agent's account ${agentAccount}: drop ${clientId ? '--client-id' : '--use-id-token'}`,
+    );
   }
   const grantType = choice('grant-type', stringFlag(values, 'grant-type'), IAM_GRANT_TYPES, 'device-code');
   const listen = listFlag(values, 'listen-address');
@@ -92,8 +105,18 @@ export function iamSettings(values: FlagValues, env: Record<string, string | und
 
 /** The flags of `get-token oidc` the IAM flags share (same names, same meaning). */
 const SHARED_WITH_OIDC = [
-  'login-hint', 'listen-address', 'browser-command', 'skip-open-browser', 'authentication-timeout', 'request-timeout',
-  'oidc-ca-file', 'oidc-ca-data', 'oidc-insecure-skip-tls-verify', 'min-validity', 'token-cache-dir', 'token-cache-storage',
+  'login-hint',
+  'listen-address',
+  'browser-command',
+  'skip-open-browser',
+  'authentication-timeout',
+  'request-timeout',
+  'oidc-ca-file',
+  'oidc-ca-data',
+  'oidc-insecure-skip-tls-verify',
+  'min-validity',
+  'token-cache-dir',
+  'token-cache-storage',
 ];
 
 /** The OIDC engine's settings for this IAM identity and client. */

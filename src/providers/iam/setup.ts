@@ -91,7 +91,9 @@ export async function iamSetup(ctx: SetupContext, request: SetupRequest): Promis
     }
     const token = 'token' in warm.material ? warm.material.token : '';
     warm = { ...warm, label: warm.label ?? labelOf(token) };
-    lines.push(`logged in as ${warm.label ?? 'someone'}; the ${s.useIdToken ? 'ID' : 'access'} token${s.audience ? ` is for audience ${s.audience} and` : ''} is valid until ${warm.expiresAt.toISOString()}`);
+    lines.push(
+      `logged in as ${warm.label ?? 'someone'}; the ${s.useIdToken ? 'ID' : 'access'} token${s.audience ? ` is for audience ${s.audience} and` : ''} is valid until ${warm.expiresAt.toISOString()}`,
+    );
     for (const [name, value] of claimFields(token)) lines.push(`  ${name}: ${Array.isArray(value) ? value.join(', ') : value}`);
   }
 

@@ -12,7 +12,15 @@ import { APP_CRED_SECRET, PASSWORD_SECRET } from './sources.js';
 const SECRET_FLAGS = { password: PASSWORD_SECRET, 'application-credential-secret': APP_CRED_SECRET } as const;
 const SECRET_ENV: Readonly<Record<string, string>> = { OS_PASSWORD: PASSWORD_SECRET, OS_APPLICATION_CREDENTIAL_SECRET: APP_CRED_SECRET };
 /** OS_* variables that change nothing for getting a token. */
-const HARMLESS_ENV = new Set(['OS_REGION_NAME', 'OS_INTERFACE', 'OS_ENDPOINT_TYPE', 'OS_IDENTITY_API_VERSION', 'OS_AUTH_TYPE', 'OS_AUTH_PLUGIN', 'OS_COMPUTE_API_VERSION']);
+const HARMLESS_ENV = new Set([
+  'OS_REGION_NAME',
+  'OS_INTERFACE',
+  'OS_ENDPOINT_TYPE',
+  'OS_IDENTITY_API_VERSION',
+  'OS_AUTH_TYPE',
+  'OS_AUTH_PLUGIN',
+  'OS_COMPUTE_API_VERSION',
+]);
 
 export const adoptKeystone: Adopter = (user) => {
   const exec = user.exec;
@@ -48,12 +56,14 @@ export const adoptKeystone: Adopter = (user) => {
       continue;
     }
     if (name.startsWith('OS_')) return { status: 'refused', from, reason: `environment variable ${name} is not understood by kubecred` };
-    if (/(SECRET|PASSWORD|TOKEN)/i.test(name)) return { status: 'refused', from, reason: `environment variable ${name} looks like a secret kubecred does not know where to keep` };
+    if (/(SECRET|PASSWORD|TOKEN)/i.test(name))
+      return { status: 'refused', from, reason: `environment variable ${name} looks like a secret kubecred does not know where to keep` };
     keptEnv.push({ name, value });
   }
   try {
     const { values } = parseFlags(keystoneGetTokenFlags, args);
-    if (!stringFlag(values, 'auth-url') && !stringFlag(values, 'os-cloud')) return { status: 'refused', from, reason: 'it names no Keystone URL (--keystone-url or OS_AUTH_URL)' };
+    if (!stringFlag(values, 'auth-url') && !stringFlag(values, 'os-cloud'))
+      return { status: 'refused', from, reason: 'it names no Keystone URL (--keystone-url or OS_AUTH_URL)' };
   } catch (err) {
     return { status: 'refused', from, reason: (err as Error).message };
   }

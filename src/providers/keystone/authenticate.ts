@@ -51,7 +51,12 @@ function who(cred: Credential): string {
 }
 
 /** Obtains a token; an application credential is never scoped (Keystone refuses that). */
-export async function authenticate(client: KeystoneClient, cred: Credential, project: Scope | undefined, prompts: AuthPrompts): Promise<TokenInfo> {
+export async function authenticate(
+  client: KeystoneClient,
+  cred: Credential,
+  project: Scope | undefined,
+  prompts: AuthPrompts,
+): Promise<TokenInfo> {
   rememberSecret(cred.kind === 'password' ? cred.password : cred.secret);
   const scope = cred.kind === 'password' ? scopeBody(project) : {};
   let answer = await client.issueToken({ identity: identityBody(cred), ...scope });
@@ -63,25 +68,41 @@ export async function authenticate(client: KeystoneClient, cred: Credential, pro
       );
     }
     if (!answer.required.some((rule) => rule.includes('totp'))) {
-      throw new LoginFailedError(`Keystone requires the methods ${JSON.stringify(answer.required)} for ${who(cred)}; kubecred can add only a TOTP passcode`);
+      throw new LoginFailedError(
+        `Keystone requires the methods ${JSON.stringify(answer.required)} for ${who(cred)}; kubecred can add only a TOTP passcode`,
+      );
     }
     if (!prompts.passcode) {
-      throw new NeedsInteractionError(`Keystone also wants a TOTP passcode for ${who(cred)}, and there is no terminal to ask on: run ${prompts.loginHint}`);
+      throw new NeedsInteractionError(
+        `Keystone also wants a TOTP passcode for ${who(cred)}, and there is no terminal to ask on: run ${prompts.loginHint}`,
+      );
     }
     const passcode = (await prompts.passcode!()).trim();
     rememberSecret(passcode);
-    answer = await client.issueToken({ identity: { methods: ['totp'], totp: { user: { id: answer.userId, passcode } } }, ...scope }, answer.receipt);
+    answer = await client.issueToken(
+      { identity: { methods: ['totp'], totp: { user: { id: answer.userId, passcode } } }, ...scope },
+      answer.receipt,
+    );
     if ('id' in answer) return answer;
-    if (answer.kind === 'refused' && answer.status === 401) throw new LoginFailedError(`Keystone refused the TOTP passcode for ${who(cred)}: run ${prompts.loginHint} and type the current code`);
+    if (answer.kind === 'refused' && answer.status === 401)
+      throw new LoginFailedError(`Keystone refused the TOTP passcode for ${who(cred)}: run ${prompts.loginHint} and type the current code`);
   }
   if (answer.kind !== 'refused') throw new LoginFailedError(`Keystone asked ${who(cred)} for yet another authentication step`);
   if (/password is expired/i.test(answer.message)) {
-    throw new LoginFailedError(`the Keystone password of ${who(cred)} has expired: change it (OpenStack dashboard, or openstack user password set), then run ${prompts.loginHint}`);
+    throw new LoginFailedError(
+      `the Keystone password of ${who(cred)} has expired: change it (OpenStack dashboard, or openstack user password set), then run ${prompts.loginHint}`,
+    );
   }
-  if (answer.status === 401 && cred.kind === 'password' && project && !('domainOnly' in project)) await diagnoseScope(client, cred, project);
+  if (answer.status === 401 && cred.kind === 'password' && project && !('domainOnly' in project))
+    await diagnoseScope(client, cred, project);
   if (answer.status === 401) {
-    const why = cred.kind === 'password' ? 'wrong password, unknown user or domain, or a disabled account' : 'wrong secret, or the credential was deleted or expired';
-    throw new CredentialRefusedError(`Keystone at ${client.host} refused ${cred.kind === 'password' ? 'the password' : 'the secret'} (${cred.source}) for ${who(cred)}: ${why}`);
+    const why =
+      cred.kind === 'password'
+        ? 'wrong password, unknown user or domain, or a disabled account'
+        : 'wrong secret, or the credential was deleted or expired';
+    throw new CredentialRefusedError(
+      `Keystone at ${client.host} refused ${cred.kind === 'password' ? 'the password' : 'the secret'} (${cred.source}) for ${who(cred)}: ${why}`,
+    );
   }
   throw new LoginFailedError(`Keystone at ${client.host} refused ${who(cred)} (HTTP ${answer.status}: ${answer.message})`);
 }
@@ -97,5 +118,7 @@ async function diagnoseScope(client: KeystoneClient, cred: Credential & { kind: 
     yours = names.length ? ` (yours: ${names.join(', ')})` : ' (you have a role on no project)';
     await client.revokeToken(answer.id).catch(() => undefined);
   }
-  throw new LoginFailedError(`${describeUser(cred.user)} cannot use ${describeProject(project)}: no such project, or no role on it${yours}`);
+  throw new LoginFailedError(
+    `${describeUser(cred.user)} cannot use ${describeProject(project)}: no such project, or no role on it${yours}`,
+  );
 }

@@ -20,8 +20,7 @@ export interface TokenInfo {
 /** The outcome of POST /auth/tokens that is not a token. */
 export type Refusal =
   /** 401 with Openstack-Auth-Receipt: one more method (TOTP) is required. */
-  | { kind: 'receipt'; receipt: string; userId: string; required: string[][] }
-  | { kind: 'refused'; status: number; message: string };
+  { kind: 'receipt'; receipt: string; userId: string; required: string[][] } | { kind: 'refused'; status: number; message: string };
 
 export interface ApplicationCredential {
   id: string;
@@ -31,7 +30,11 @@ export interface ApplicationCredential {
   secret?: string;
 }
 
-const named = z.object({ id: z.string(), name: z.optional(z.string()), domain: z.optional(z.object({ id: z.optional(z.string()), name: z.optional(z.string()) })) });
+const named = z.object({
+  id: z.string(),
+  name: z.optional(z.string()),
+  domain: z.optional(z.object({ id: z.optional(z.string()), name: z.optional(z.string()) })),
+});
 
 /** What kubecred reads of Keystone's token response; anything else in it is ignored. */
 const TokenBody = z.object({
@@ -73,12 +76,23 @@ export class KeystoneClient {
   readonly host: string;
   private readonly fetch: FetchFunction;
 
-  constructor(readonly authUrl: string, options: { caFile?: string; insecure?: boolean; clientCert?: { certFile: string; keyFile: string }; env: Record<string, string | undefined>; http: HttpPort }) {
+  constructor(
+    readonly authUrl: string,
+    options: {
+      caFile?: string;
+      insecure?: boolean;
+      clientCert?: { certFile: string; keyFile: string };
+      env: Record<string, string | undefined>;
+      http: HttpPort;
+    },
+  ) {
     const url = new URL(authUrl);
     this.host = url.host;
     // A password or application-credential secret in clear text over the network: never.
     if (url.protocol === 'http:' && !isLoopbackHostname(url.hostname)) {
-      throw new UsageError(`--auth-url ${authUrl} uses plain http to another machine, which would send the password in clear text: use its https:// URL`);
+      throw new UsageError(
+        `--auth-url ${authUrl} uses plain http to another machine, which would send the password in clear text: use its https:// URL`,
+      );
     }
     const fetch = options.http.fetcher({
       caFiles: options.caFile ? [options.caFile] : [],
@@ -92,7 +106,10 @@ export class KeystoneClient {
         return await fetch(url, init);
       } catch (err) {
         // The generic advice names no flag; ours is --cacert.
-        const message = (err as Error).message.replace(/: pass the CA that signed it \(see --help for the CA flag\)$/, ': pass the CA that signed it with --cacert FILE (or OS_CACERT)');
+        const message = (err as Error).message.replace(
+          /: pass the CA that signed it \(see --help for the CA flag\)$/,
+          ': pass the CA that signed it with --cacert FILE (or OS_CACERT)',
+        );
         throw new KubecredError(`Keystone: ${message}`);
       }
     };
@@ -111,8 +128,16 @@ export class KeystoneClient {
     const receiptHeader = res.headers.get('openstack-auth-receipt');
     if (res.status === 401 && receiptHeader) {
       const parsed = ReceiptBody.safeParse(await res.json().catch(() => undefined));
-      if (!parsed.success) throw new KubecredError(`Keystone at ${this.host} sent an auth receipt kubecred cannot read (${describeIssues(parsed.error.issues)})`);
-      return { kind: 'receipt', receipt: receiptHeader, userId: parsed.data.receipt?.user?.id ?? '', required: parsed.data.required_auth_methods ?? [] };
+      if (!parsed.success)
+        throw new KubecredError(
+          `Keystone at ${this.host} sent an auth receipt kubecred cannot read (${describeIssues(parsed.error.issues)})`,
+        );
+      return {
+        kind: 'receipt',
+        receipt: receiptHeader,
+        userId: parsed.data.receipt?.user?.id ?? '',
+        required: parsed.data.required_auth_methods ?? [],
+      };
     }
     if (res.status === 404) {
       throw new KubecredError(`Keystone: ${this.url('/auth/tokens')} does not exist: is ${this.authUrl} the Keystone v3 endpoint?`);
@@ -131,10 +156,15 @@ export class KeystoneClient {
       if (err instanceof KubecredError) throw err; // larger than the cap
       doc = undefined;
     }
-    if (!id) throw new KubecredError(`Keystone at ${this.host} answered without a token (no X-Subject-Token header): is ${this.authUrl} the Keystone v3 endpoint?`);
+    if (!id)
+      throw new KubecredError(
+        `Keystone at ${this.host} answered without a token (no X-Subject-Token header): is ${this.authUrl} the Keystone v3 endpoint?`,
+      );
     const parsed = TokenBody.safeParse(doc);
     if (!parsed.success) {
-      throw new KubecredError(`Keystone at ${this.host} sent a token response kubecred cannot read (${describeIssues(parsed.error.issues)}): is ${this.authUrl} the Keystone v3 endpoint?`);
+      throw new KubecredError(
+        `Keystone at ${this.host} sent a token response kubecred cannot read (${describeIssues(parsed.error.issues)}): is ${this.authUrl} the Keystone v3 endpoint?`,
+      );
     }
     const t = parsed.data.token;
     return {
@@ -147,10 +177,20 @@ export class KeystoneClient {
     };
   }
 
-  private async call(method: string, path: string, token: string, extra: { headers?: Record<string, string>; body?: unknown } = {}): Promise<Response> {
+  private async call(
+    method: string,
+    path: string,
+    token: string,
+    extra: { headers?: Record<string, string>; body?: unknown } = {},
+  ): Promise<Response> {
     return this.fetch(this.url(path), {
       method,
-      headers: { accept: 'application/json', 'x-auth-token': token, ...(extra.body ? { 'content-type': 'application/json' } : {}), ...extra.headers },
+      headers: {
+        accept: 'application/json',
+        'x-auth-token': token,
+        ...(extra.body ? { 'content-type': 'application/json' } : {}),
+        ...extra.headers,
+      },
       body: extra.body ? JSON.stringify(extra.body) : undefined,
     });
   }
@@ -175,7 +215,12 @@ export class KeystoneClient {
     return doc.projects ?? [];
   }
 
-  async createApplicationCredential(token: string, userId: string, name: string, description: string): Promise<ApplicationCredential | 'exists'> {
+  async createApplicationCredential(
+    token: string,
+    userId: string,
+    name: string,
+    description: string,
+  ): Promise<ApplicationCredential | 'exists'> {
     const res = await this.call('POST', `/users/${encodeURIComponent(userId)}/application_credentials`, token, {
       body: { application_credential: { name, description, expires_at: null } },
     });
@@ -183,13 +228,18 @@ export class KeystoneClient {
       await res.body?.cancel();
       return 'exists';
     }
-    if (res.status !== 201) throw new KubecredError(`Keystone refused to create application credential ${name} (HTTP ${res.status}: ${await errorMessage(res)})`);
+    if (res.status !== 201)
+      throw new KubecredError(`Keystone refused to create application credential ${name} (HTTP ${res.status}: ${await errorMessage(res)})`);
     const doc = (await res.json()) as { application_credential: { id: string; name: string; project_id?: string; secret: string } };
     const ac = doc.application_credential;
     return { id: ac.id, name: ac.name, projectId: ac.project_id, secret: ac.secret };
   }
 
-  async findApplicationCredential(token: string, userId: string, query: { id: string } | { name: string }): Promise<ApplicationCredential | undefined> {
+  async findApplicationCredential(
+    token: string,
+    userId: string,
+    query: { id: string } | { name: string },
+  ): Promise<ApplicationCredential | undefined> {
     const path =
       'id' in query
         ? `/users/${encodeURIComponent(userId)}/application_credentials/${encodeURIComponent(query.id)}`
@@ -199,7 +249,8 @@ export class KeystoneClient {
       await res.body?.cancel();
       return undefined;
     }
-    if (res.status !== 200) throw new KubecredError(`Keystone: cannot look up the application credential (HTTP ${res.status}: ${await errorMessage(res)})`);
+    if (res.status !== 200)
+      throw new KubecredError(`Keystone: cannot look up the application credential (HTTP ${res.status}: ${await errorMessage(res)})`);
     const doc = (await res.json()) as {
       application_credential?: { id: string; name: string; project_id?: string };
       application_credentials?: Array<{ id: string; name: string; project_id?: string }>;

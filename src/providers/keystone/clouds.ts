@@ -78,7 +78,10 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' ? deepMerge(b as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object'
+        ? deepMerge(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }
@@ -93,7 +96,9 @@ function str(v: unknown): string | undefined {
 export function loadCloud(name: string, env: Env, cwd = process.cwd()): CloudEntry {
   const files = cloudFiles(env, cwd);
   if (!files.clouds) {
-    throw new UsageError(`--os-cloud ${name}: no clouds.yaml in ./, ${configDirs(env, cwd)[1]}/ or /etc/openstack/ (or set OS_CLIENT_CONFIG_FILE)`);
+    throw new UsageError(
+      `--os-cloud ${name}: no clouds.yaml in ./, ${configDirs(env, cwd)[1]}/ or /etc/openstack/ (or set OS_CLIENT_CONFIG_FILE)`,
+    );
   }
   const main = cloudIn(readYaml(files.clouds), name);
   if (!main) throw new UsageError(`--os-cloud ${name}: ${files.clouds} has no cloud named ${JSON.stringify(name)} under "clouds:"`);

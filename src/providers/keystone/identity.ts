@@ -24,7 +24,11 @@ export function keystoneIdentity(values: FlagValues): Identity {
     provider: 'keystone',
     authUrl,
     cloud,
-    user: s('user-id') ? { id: s('user-id')! } : s('username') ? { name: s('username')!, domain: userDomain ?? { name: 'Default' } } : undefined,
+    user: s('user-id')
+      ? { id: s('user-id')! }
+      : s('username')
+        ? { name: s('username')!, domain: userDomain ?? { name: 'Default' } }
+        : undefined,
     project: appCredName
       ? undefined
       : s('project-id')

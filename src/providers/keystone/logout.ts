@@ -27,7 +27,12 @@ interface Deletion {
 }
 
 /** Everything needed to delete, gathered before anything is changed (a failure changes nothing). */
-async function prepareDeletion(ctx: ProviderContext, s: KeystoneSettings, previous: CacheEntry | undefined, client: KeystoneClient): Promise<Deletion> {
+async function prepareDeletion(
+  ctx: ProviderContext,
+  s: KeystoneSettings,
+  previous: CacheEntry | undefined,
+  client: KeystoneClient,
+): Promise<Deletion> {
   const ref = s.applicationCredential;
   if (!ref) throw new KubecredError('--delete-application-credential: this context logs in with a password, not an application credential');
   const hint = 'delete it with openstack application credential delete';
@@ -35,8 +40,13 @@ async function prepareDeletion(ctx: ProviderContext, s: KeystoneSettings, previo
   let id = 'id' in ref ? ref.id : undefined;
   if (!userId || !id) {
     const found = await applicationCredentialSecret(ctx, s);
-    if (!found) throw new KubecredError(`--delete-application-credential: its secret is no longer kept here, so kubecred cannot tell whose it is: ${hint}${id ? ` ${id}` : ''}`);
-    const token = await authenticate(client, { kind: 'application_credential', ref, ...found }, undefined, { loginHint: 'kubecred logout again' });
+    if (!found)
+      throw new KubecredError(
+        `--delete-application-credential: its secret is no longer kept here, so kubecred cannot tell whose it is: ${hint}${id ? ` ${id}` : ''}`,
+      );
+    const token = await authenticate(client, { kind: 'application_credential', ref, ...found }, undefined, {
+      loginHint: 'kubecred logout again',
+    });
     userId = token.user.id;
     id = token.applicationCredential?.id ?? id;
     await client.revokeToken(token.id).catch(() => undefined);
@@ -45,7 +55,9 @@ async function prepareDeletion(ctx: ProviderContext, s: KeystoneSettings, previo
   let typed: string | undefined;
   if (!password) {
     if (!ctx.infra.prompt.available) {
-      throw new KubecredError(`--delete-application-credential needs your Keystone password (an application credential may not delete itself): set OS_PASSWORD for this command, or ${hint} ${id}`);
+      throw new KubecredError(
+        `--delete-application-credential needs your Keystone password (an application credential may not delete itself): set OS_PASSWORD for this command, or ${hint} ${id}`,
+      );
     }
     typed = await ctx.infra.prompt.secret(`Keystone password of the owner of application credential ${id} (to delete it): `);
   }
@@ -64,13 +76,21 @@ async function deleteCredential(client: KeystoneClient, d: Deletion): Promise<{ 
   const vanished = { line: `application credential ${d.id} no longer exists in Keystone`, gone: true };
   if (!found) return vanished;
   if (!found.name.startsWith(APP_CRED_PREFIX)) {
-    return { line: `left application credential ${found.name} (${d.id}) and its secret alone: kubecred setup-context did not create it`, gone: false };
+    return {
+      line: `left application credential ${found.name} (${d.id}) and its secret alone: kubecred setup-context did not create it`,
+      gone: false,
+    };
   }
   const deleted = await client.deleteApplicationCredential(d.token, d.userId, d.id);
   return deleted ? { line: `deleted application credential ${found.name} (${d.id}) in Keystone`, gone: true } : vanished;
 }
 
-export async function keystoneLogout(ctx: ProviderContext, s: KeystoneSettings, previous: CacheEntry | undefined, options: Record<string, unknown>): Promise<string[]> {
+export async function keystoneLogout(
+  ctx: ProviderContext,
+  s: KeystoneSettings,
+  previous: CacheEntry | undefined,
+  options: Record<string, unknown>,
+): Promise<string[]> {
   const client = clientFor(s, ctx.infra);
   const lines: string[] = [];
   const deletion = options.deleteApplicationCredential === true ? await prepareDeletion(ctx, s, previous, client) : undefined;
@@ -78,7 +98,11 @@ export async function keystoneLogout(ctx: ProviderContext, s: KeystoneSettings, 
   if (token) {
     try {
       const outcome = await client.revokeToken(token);
-      lines.push(outcome === 'revoked' ? `revoked the Keystone token of ${previous?.label ?? describeUser(s.user)}` : 'the cached Keystone token was already invalid');
+      lines.push(
+        outcome === 'revoked'
+          ? `revoked the Keystone token of ${previous?.label ?? describeUser(s.user)}`
+          : 'the cached Keystone token was already invalid',
+      );
     } catch (err) {
       lines.push(`could not revoke the Keystone token (${oneLine(err)}); it stays valid until ${previous!.expiresAt}`);
     }
@@ -95,7 +119,9 @@ export async function keystoneLogout(ctx: ProviderContext, s: KeystoneSettings, 
   } else if (s.applicationCredential && (await ctx.secrets.get(APP_CRED_SECRET)) !== undefined) {
     // logout ends the session; the credential is configuration, kept so kubectl works again unattended.
     const id = 'id' in s.applicationCredential ? s.applicationCredential.id : s.applicationCredential.name;
-    lines.push(`kept application credential ${id} and its secret (the next kubectl gets a new token with it): add --delete-application-credential to delete it`);
+    lines.push(
+      `kept application credential ${id} and its secret (the next kubectl gets a new token with it): add --delete-application-credential to delete it`,
+    );
   }
   return lines;
 }

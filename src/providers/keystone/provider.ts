@@ -21,10 +21,13 @@ async function passwordToken(ctx: ProviderContext, s: KeystoneSettings, client: 
   const env = ctx.infra.env.OS_PASSWORD || undefined;
   const cloud = s.cloud?.password;
   const known =
-    stored !== undefined ? { password: stored, source: 'remembered in the secret store' }
-    : env !== undefined ? { password: env, source: 'from OS_PASSWORD' }
-    : cloud !== undefined ? { password: cloud, source: `from cloud ${s.cloud!.name} of ${s.cloud!.file}` }
-    : undefined;
+    stored !== undefined
+      ? { password: stored, source: 'remembered in the secret store' }
+      : env !== undefined
+        ? { password: env, source: 'from OS_PASSWORD' }
+        : cloud !== undefined
+          ? { password: cloud, source: `from cloud ${s.cloud!.name} of ${s.cloud!.file}` }
+          : undefined;
   if (known) {
     try {
       return await authenticate(client, { kind: 'password', user, ...known }, scopeOf(s), prompts);
@@ -36,7 +39,9 @@ async function passwordToken(ctx: ProviderContext, s: KeystoneSettings, client: 
     }
   }
   if (!canAsk(ctx)) {
-    throw new NeedsInteractionError(`Keystone needs the password of ${describeUser(user)} and kubectl gave no terminal to ask on: run ${prompts.loginHint}`);
+    throw new NeedsInteractionError(
+      `Keystone needs the password of ${describeUser(user)} and kubectl gave no terminal to ask on: run ${prompts.loginHint}`,
+    );
   }
   const typed = await ctx.infra.prompt.secret(`Keystone password for ${describeUser(user)} at ${client.host}: `);
   const token = await authenticate(client, { kind: 'password', user, password: typed, source: 'typed' }, scopeOf(s), prompts);

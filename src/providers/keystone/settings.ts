@@ -31,7 +31,8 @@ export interface KeystoneSettings {
 }
 
 const REFUSED_SECRET_FLAGS: Record<string, string> = {
-  password: 'OS_PASSWORD, the prompt, or kubecred setup-context keystone --remember-password (kubecred convert-kubeconfig moves a password out of an existing kubeconfig)',
+  password:
+    'OS_PASSWORD, the prompt, or kubecred setup-context keystone --remember-password (kubecred convert-kubeconfig moves a password out of an existing kubeconfig)',
   'application-credential-secret': 'OS_APPLICATION_CREDENTIAL_SECRET or kubecred setup-context keystone --create-application-credential',
 };
 
@@ -73,23 +74,25 @@ export function keystoneSettings(values: FlagValues, env: Record<string, string 
   const pick = (n: string, fromCloud: string | undefined) => flag(n) ?? fromCloud;
 
   const authUrlText = pick('auth-url', cloud.authUrl);
-  if (!authUrlText) throw new UsageError('Keystone URL missing: pass --auth-url https://keystone.example:5000/v3 (or set OS_AUTH_URL, or --os-cloud)');
+  if (!authUrlText)
+    throw new UsageError('Keystone URL missing: pass --auth-url https://keystone.example:5000/v3 (or set OS_AUTH_URL, or --os-cloud)');
   const authUrl = normalizeAuthUrl(authUrlText, flag('auth-url') ? '--auth-url' : `auth_url of cloud ${cloudName}`);
 
   // A flag (or OS_* variable) naming one thing replaces the cloud's way of naming it.
   const userId = flag('user-id') ?? (flag('username') ? undefined : cloud.userId);
   const username = flag('username') ?? (flag('user-id') ? undefined : cloud.username);
-  const userDomain =
-    domainRef(flag('user-domain-id') ?? flag('domain-id'), flag('user-domain-name') ?? flag('domain-name')) ??
+  const userDomain = domainRef(flag('user-domain-id') ?? flag('domain-id'), flag('user-domain-name') ?? flag('domain-name')) ??
     domainRef(cloud.userDomainId ?? cloud.domainId, cloud.userDomainName ?? cloud.domainName) ??
     domainRef(undefined, flag('default-domain')) ?? { name: 'Default' };
   const projectDomain =
     domainRef(flag('project-domain-id') ?? flag('domain-id'), flag('project-domain-name') ?? flag('domain-name')) ??
-    domainRef(cloud.projectDomainId ?? cloud.domainId, cloud.projectDomainName ?? cloud.domainName) ?? userDomain;
+    domainRef(cloud.projectDomainId ?? cloud.domainId, cloud.projectDomainName ?? cloud.domainName) ??
+    userDomain;
   const projectId = flag('project-id') ?? (flag('project-name') ? undefined : cloud.projectId);
   const projectName = flag('project-name') ?? (flag('project-id') ? undefined : cloud.projectName);
   const appCredId = flag('application-credential-id') ?? (flag('application-credential-name') ? undefined : cloud.applicationCredentialId);
-  const appCredName = flag('application-credential-name') ?? (flag('application-credential-id') ? undefined : cloud.applicationCredentialName);
+  const appCredName =
+    flag('application-credential-name') ?? (flag('application-credential-id') ? undefined : cloud.applicationCredentialName);
 
   const user: UserRef | undefined = userId ? { id: userId } : username ? { name: username, domain: userDomain } : undefined;
   const settings: KeystoneSettings = {

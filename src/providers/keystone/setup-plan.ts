@@ -34,7 +34,12 @@ export function passwordArgs(s: KeystoneSettings): string[] {
   const user = s.user!;
   const args = [`--auth-url=${s.authUrl}`];
   args.push(...('id' in user ? [`--user-id=${user.id}`] : [`--username=${user.name}`, ...domainArgs('user', user.domain)]));
-  if (s.project) args.push(...('id' in s.project ? [`--project-id=${s.project.id}`] : [`--project-name=${s.project.name}`, ...domainArgs('project', s.project.domain)]));
+  if (s.project)
+    args.push(
+      ...('id' in s.project
+        ? [`--project-id=${s.project.id}`]
+        : [`--project-name=${s.project.name}`, ...domainArgs('project', s.project.domain)]),
+    );
   return [...args, ...tlsArgs(s)];
 }
 
@@ -64,6 +69,11 @@ export function execArgs(flagArgs: string[]): ExecArgs {
 /** CloudVeneto's convention: the namespace is the project name, lowercased (CMS → cms). */
 export function namespaceForProject(name: string | undefined): string | undefined {
   if (!name) return undefined;
-  const ns = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '');
+  const ns = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
   return ns === '' ? undefined : ns;
 }

@@ -27,14 +27,19 @@ interface KeystoneSetupRequest {
 
 function settingsFrom(values: FlagValues, req: KeystoneSetupRequest, env: Record<string, string | undefined>): KeystoneSettings {
   if (req.createApplicationCredential && req.rememberPassword) {
-    throw new UsageError('--create-application-credential and --remember-password exclude each other: with an application credential no password is kept');
+    throw new UsageError(
+      '--create-application-credential and --remember-password exclude each other: with an application credential no password is kept',
+    );
   }
   if (values['project-name'] && values['project-id']) throw new UsageError('give --project NAME or --project-id ID, not both');
   const s = keystoneSettings(values, env);
-  if (!req.osCloud && !values['auth-url']) throw new UsageError('--auth-url https://keystone.example:5000/v3 (or --os-cloud NAME) is required');
+  if (!req.osCloud && !values['auth-url'])
+    throw new UsageError('--auth-url https://keystone.example:5000/v3 (or --os-cloud NAME) is required');
   if (s.applicationCredential) {
     if (req.createApplicationCredential || req.rememberPassword) {
-      throw new UsageError('this setup already logs in with an application credential: drop --create-application-credential / --remember-password');
+      throw new UsageError(
+        'this setup already logs in with an application credential: drop --create-application-credential / --remember-password',
+      );
     }
   } else if (!s.project) {
     throw new UsageError('which project? pass --project NAME or --project-id ID (the token is scoped to it)');
@@ -46,8 +51,18 @@ function settingsFrom(values: FlagValues, req: KeystoneSetupRequest, env: Record
 async function setupCredential(req: KeystoneSetupRequest, s: KeystoneSettings, infra: Infrastructure): Promise<Credential> {
   if (s.applicationCredential) {
     const secret = s.cloud?.applicationCredentialSecret ?? req.stdinPassword;
-    if (!secret) throw new UsageError(req.osCloud ? `cloud ${req.osCloud} has an application credential but no application_credential_secret (in clouds.yaml or secure.yaml)` : 'pipe the application credential secret into --password-stdin');
-    return { kind: 'application_credential', ref: s.applicationCredential, secret, source: req.osCloud ? `from cloud ${req.osCloud}` : 'from stdin' };
+    if (!secret)
+      throw new UsageError(
+        req.osCloud
+          ? `cloud ${req.osCloud} has an application credential but no application_credential_secret (in clouds.yaml or secure.yaml)`
+          : 'pipe the application credential secret into --password-stdin',
+      );
+    return {
+      kind: 'application_credential',
+      ref: s.applicationCredential,
+      secret,
+      source: req.osCloud ? `from cloud ${req.osCloud}` : 'from stdin',
+    };
   }
   const user = s.user!;
   if (req.stdinPassword !== undefined) {
@@ -56,18 +71,27 @@ async function setupCredential(req: KeystoneSetupRequest, s: KeystoneSettings, i
   }
   if (s.cloud?.password) return { kind: 'password', user, password: s.cloud.password, source: `from cloud ${req.osCloud}` };
   if (!infra.prompt.available) {
-    throw new UsageError('no password: pass --password-stdin (e.g. from a password manager) or run setup-context on a terminal to be asked');
+    throw new UsageError(
+      'no password: pass --password-stdin (e.g. from a password manager) or run setup-context on a terminal to be asked',
+    );
   }
   const password = await infra.prompt.secret(`Keystone password for ${describeUser(user)}: `);
   return { kind: 'password', user, password, source: 'typed' };
 }
 
-async function createApplicationCredential(client: KeystoneClient, token: TokenInfo, req: KeystoneSetupRequest): Promise<{ id: string; secret: string; name: string; replaced?: string }> {
+async function createApplicationCredential(
+  client: KeystoneClient,
+  token: TokenInfo,
+  req: KeystoneSetupRequest,
+): Promise<{ id: string; secret: string; name: string; replaced?: string }> {
   const name = `${APP_CRED_PREFIX}${req.contextName}`;
   const description = `kubectl context ${req.contextName}, created by kubecred setup-context`;
   let made = await client.createApplicationCredential(token.id, token.user.id, name, description);
   if (made === 'exists') {
-    if (!req.force) throw new KubecredError(`an application credential named ${name} already exists for ${token.user.name ?? token.user.id}: pass --force to replace it (the old one stops working)`);
+    if (!req.force)
+      throw new KubecredError(
+        `an application credential named ${name} already exists for ${token.user.name ?? token.user.id}: pass --force to replace it (the old one stops working)`,
+      );
     const old = await client.findApplicationCredential(token.id, token.user.id, { name });
     if (old) await client.deleteApplicationCredential(token.id, token.user.id, old.id);
     made = await client.createApplicationCredential(token.id, token.user.id, name, description);
@@ -87,7 +111,10 @@ interface Created {
 /** Deletes a credential made by this setup and revokes the token that made it; false on failure. */
 async function dropCreated(client: KeystoneClient, created: Created): Promise<boolean> {
   const t = created.managerToken;
-  const ok = await client.deleteApplicationCredential(t.id, t.user.id, created.id).then(() => true, () => false);
+  const ok = await client.deleteApplicationCredential(t.id, t.user.id, created.id).then(
+    () => true,
+    () => false,
+  );
   await client.revokeToken(t.id).catch(() => undefined);
   return ok;
 }
@@ -129,13 +156,20 @@ export async function keystoneSetup(ctx: SetupContext, request: SetupRequest): P
     const id = token.applicationCredential?.id ?? ('id' in cred.ref ? cred.ref.id : '');
     flagArgs = applicationCredentialArgs(s, id);
     secrets[APP_CRED_SECRET] = cred.secret;
-    lines.push(`using application credential ${id}${req.osCloud ? ` of cloud ${req.osCloud}` : ''}; its secret is kept in the secret store`);
+    lines.push(
+      `using application credential ${id}${req.osCloud ? ` of cloud ${req.osCloud}` : ''}; its secret is kept in the secret store`,
+    );
   } else if (req.createApplicationCredential) {
     const made = await createApplicationCredential(client, token, req);
     // The password token stays until the end: only it may delete the credential if writing fails.
     created = { ...made, managerToken: token };
     try {
-      token = await authenticate(client, { kind: 'application_credential', ref: { id: made.id }, secret: made.secret, source: 'just created' }, undefined, prompts);
+      token = await authenticate(
+        client,
+        { kind: 'application_credential', ref: { id: made.id }, secret: made.secret, source: 'just created' },
+        undefined,
+        prompts,
+      );
     } catch (err) {
       await dropCreated(client, created);
       throw err;
@@ -148,7 +182,9 @@ export async function keystoneSetup(ctx: SetupContext, request: SetupRequest): P
     secrets[PASSWORD_SECRET] = cred.password;
     lines.push('your password is kept in the secret store, for new tokens without asking');
   } else {
-    lines.push(`your password is not kept: kubectl asks for it on the terminal when the token expires (scripts: run kubecred login --context ${req.contextName} first)`);
+    lines.push(
+      `your password is not kept: kubectl asks for it on the terminal when the token expires (scripts: run kubecred login --context ${req.contextName} first)`,
+    );
   }
   // "Not kept" must be true: drop a password remembered by an earlier setup of these settings.
   if (pwArgs && !secrets[PASSWORD_SECRET]) forgetElsewhere.push({ ...execArgs(pwArgs), names: [PASSWORD_SECRET] });
@@ -164,7 +200,9 @@ export async function keystoneSetup(ctx: SetupContext, request: SetupRequest): P
     lines,
     async rollback() {
       if (created && !(await dropCreated(client, created))) {
-        infra.log.warn(`application credential ${created.name} (${created.id}) was created but the context was not written: delete it with openstack application credential delete ${created.id}`);
+        infra.log.warn(
+          `application credential ${created.name} (${created.id}) was created but the context was not written: delete it with openstack application credential delete ${created.id}`,
+        );
       }
     },
     async finish() {

@@ -11,7 +11,13 @@ export const PASSWORD_SECRET = 'password';
 export const APP_CRED_SECRET = 'application_credential_secret';
 
 export function clientFor(s: KeystoneSettings, infra: Pick<Infrastructure, 'env' | 'http'>): KeystoneClient {
-  return new KeystoneClient(s.authUrl, { caFile: s.caFile, insecure: s.insecure, clientCert: s.clientCert, env: infra.env, http: infra.http });
+  return new KeystoneClient(s.authUrl, {
+    caFile: s.caFile,
+    insecure: s.insecure,
+    clientCert: s.clientCert,
+    env: infra.env,
+    http: infra.http,
+  });
 }
 
 /** Whether we may ask a person: kubectl handed us a terminal. */
@@ -34,7 +40,10 @@ export function promptsFor(ctx: ProviderContext): AuthPrompts {
 }
 
 /** The secret of the application credential in the settings, from wherever it is kept. */
-export async function applicationCredentialSecret(ctx: ProviderContext, s: KeystoneSettings): Promise<{ secret: string; source: string } | undefined> {
+export async function applicationCredentialSecret(
+  ctx: ProviderContext,
+  s: KeystoneSettings,
+): Promise<{ secret: string; source: string } | undefined> {
   const stored = await ctx.secrets.get(APP_CRED_SECRET);
   if (stored !== undefined) return { secret: stored, source: 'kept in the secret store' };
   const env = ctx.infra.env.OS_APPLICATION_CREDENTIAL_SECRET;
@@ -43,4 +52,3 @@ export async function applicationCredentialSecret(ctx: ProviderContext, s: Keyst
   if (cloud) return { secret: cloud, source: `from cloud ${s.cloud!.name} of ${s.cloud!.file}` };
   return undefined;
 }
-

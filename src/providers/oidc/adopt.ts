@@ -122,7 +122,11 @@ function adoptKubelogin(user: ForeignUser, env: Record<string, string | undefine
   if (problem) return { status: 'refused', from: found.from, reason: problem };
   const { values } = parseFlags(oidcGetTokenFlags, args);
   const secrets = { ...read.secrets };
-  const refresh = findKubeloginRefreshToken(kubeloginCacheDir(found.argv, env), stringFlag(values, 'issuer-url')!, stringFlag(values, 'client-id')!);
+  const refresh = findKubeloginRefreshToken(
+    kubeloginCacheDir(found.argv, env),
+    stringFlag(values, 'issuer-url')!,
+    stringFlag(values, 'client-id')!,
+  );
   if (refresh) {
     secrets.refresh_token = refresh;
     notes.push("took kubelogin's cached refresh token into the secret store (no new login needed)");
@@ -132,7 +136,14 @@ function adoptKubelogin(user: ForeignUser, env: Record<string, string | undefine
 }
 
 const AUTH_PROVIDER_KEYS = new Set([
-  'idp-issuer-url', 'client-id', 'client-secret', 'extra-scopes', 'idp-certificate-authority', 'idp-certificate-authority-data', 'id-token', 'refresh-token',
+  'idp-issuer-url',
+  'client-id',
+  'client-secret',
+  'extra-scopes',
+  'idp-certificate-authority',
+  'idp-certificate-authority-data',
+  'id-token',
+  'refresh-token',
 ]);
 
 function adoptAuthProvider(user: ForeignUser, kubeconfigDir: string): AdoptOutcome | undefined {
@@ -146,7 +157,11 @@ function adoptAuthProvider(user: ForeignUser, kubeconfigDir: string): AdoptOutco
   const clientId = config['client-id'];
   if (!issuer || !clientId) return { status: 'refused', from, reason: 'it has no idp-issuer-url or client-id' };
   const args = [`--issuer-url=${issuer}`, `--client-id=${clientId}`];
-  for (const scope of (config['extra-scopes'] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) args.push(`--extra-scope=${scope}`);
+  for (const scope of (config['extra-scopes'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean))
+    args.push(`--extra-scope=${scope}`);
   const caFile = config['idp-certificate-authority'];
   // kubectl reads a relative path relative to the kubeconfig's directory.
   if (caFile) args.push(`--oidc-ca-file=${isAbsolute(caFile) ? caFile : resolve(kubeconfigDir, caFile)}`);
@@ -167,4 +182,5 @@ function adoptAuthProvider(user: ForeignUser, kubeconfigDir: string): AdoptOutco
   return { status: 'adopted', from, args, secrets, notes };
 }
 
-export const adoptOidc: Adopter = (user, { env, kubeconfigDir }) => adoptKubelogin(user, env) ?? adoptAuthProvider(user, kubeconfigDir ?? '.');
+export const adoptOidc: Adopter = (user, { env, kubeconfigDir }) =>
+  adoptKubelogin(user, env) ?? adoptAuthProvider(user, kubeconfigDir ?? '.');

@@ -24,18 +24,48 @@ async function discovery(values: Record<string, unknown>, env: Record<string, st
   const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
   const proxy = proxySummary(env);
   try {
-    const fetch = http.fetcher({ caFiles: strs(values['oidc-ca-file']), caData: strs(values['oidc-ca-data']), insecureSkipTlsVerify: values['oidc-insecure-skip-tls-verify'] === true, env, timeoutMs: 10_000, caFlag: '--oidc-ca-file' });
+    const fetch = http.fetcher({
+      caFiles: strs(values['oidc-ca-file']),
+      caData: strs(values['oidc-ca-data']),
+      insecureSkipTlsVerify: values['oidc-insecure-skip-tls-verify'] === true,
+      env,
+      timeoutMs: 10_000,
+      caFlag: '--oidc-ca-file',
+    });
     const res = await fetch(url);
     const date = res.headers.get('date');
     const serverDate = date ? { what: 'the IdP', date: new Date(date) } : undefined;
-    if (res.status !== 200) return { status: 'fail', check: 'IdP discovery', detail: `${url} answered ${res.status} (${proxy})`, fix: 'check --issuer-url in the kubeconfig (kubecred doctor shows it): it must be the issuer exactly, e.g. https://keycloak.example/realms/main', serverDate };
+    if (res.status !== 200)
+      return {
+        status: 'fail',
+        check: 'IdP discovery',
+        detail: `${url} answered ${res.status} (${proxy})`,
+        fix: 'check --issuer-url in the kubeconfig (kubecred doctor shows it): it must be the issuer exactly, e.g. https://keycloak.example/realms/main',
+        serverDate,
+      };
     const doc = (await res.json()) as { issuer?: string };
     if (normalizeIssuer(doc.issuer ?? '') !== normalizeIssuer(issuer)) {
-      return { status: 'fail', check: 'IdP discovery', detail: `the IdP calls itself ${doc.issuer}, not ${issuer}`, fix: `set --issuer-url=${doc.issuer} in the exec args`, serverDate };
+      return {
+        status: 'fail',
+        check: 'IdP discovery',
+        detail: `the IdP calls itself ${doc.issuer}, not ${issuer}`,
+        fix: `set --issuer-url=${doc.issuer} in the exec args`,
+        serverDate,
+      };
     }
-    return { status: 'pass', check: 'IdP discovery', detail: `${url} answered (${proxy}${values['oidc-insecure-skip-tls-verify'] === true ? '; TLS NOT verified' : ''})`, serverDate };
+    return {
+      status: 'pass',
+      check: 'IdP discovery',
+      detail: `${url} answered (${proxy}${values['oidc-insecure-skip-tls-verify'] === true ? '; TLS NOT verified' : ''})`,
+      serverDate,
+    };
   } catch (err) {
-    return { status: 'fail', check: 'IdP discovery', detail: `${oneLine(err)} (${proxy})`, fix: 'check the network path to the IdP (HTTPS_PROXY/NO_PROXY), or pass --oidc-ca-file for a private CA' };
+    return {
+      status: 'fail',
+      check: 'IdP discovery',
+      detail: `${oneLine(err)} (${proxy})`,
+      fix: 'check the network path to the IdP (HTTPS_PROXY/NO_PROXY), or pass --oidc-ca-file for a private CA',
+    };
   }
 }
 
@@ -46,9 +76,20 @@ async function callbackPorts(values: Record<string, unknown>): Promise<DoctorFin
   if (redirect) {
     try {
       const host = new URL(redirect).hostname;
-      if (!isLoopbackHost(host)) return { status: 'warn', check: 'redirect URI', detail: `--redirect-url ${redirect} is not this machine: the browser will not reach kubecred's callback`, fix: 'use a loopback redirect URI (http://localhost:8000) registered at the IdP' };
+      if (!isLoopbackHost(host))
+        return {
+          status: 'warn',
+          check: 'redirect URI',
+          detail: `--redirect-url ${redirect} is not this machine: the browser will not reach kubecred's callback`,
+          fix: 'use a loopback redirect URI (http://localhost:8000) registered at the IdP',
+        };
     } catch {
-      return { status: 'fail', check: 'redirect URI', detail: `--redirect-url ${redirect} is not a URL`, fix: 'fix --redirect-url in the exec args' };
+      return {
+        status: 'fail',
+        check: 'redirect URI',
+        detail: `--redirect-url ${redirect} is not a URL`,
+        fix: 'fix --redirect-url in the exec args',
+      };
     }
   }
   const listed = strs(values['listen-address']);
@@ -60,7 +101,11 @@ async function callbackPorts(values: Record<string, unknown>): Promise<DoctorFin
     const host = (m[1] || '127.0.0.1').replace(/^\[|\]$/g, '');
     const port = Number(m[2]);
     if (port === 0 || (await portFree(host === '0.0.0.0' ? '0.0.0.0' : host, port))) {
-      return { status: 'pass', check: 'callback port', detail: busy.length ? `${busy.join(', ')} busy; ${a} is free` : `${a} is free for the browser login` };
+      return {
+        status: 'pass',
+        check: 'callback port',
+        detail: busy.length ? `${busy.join(', ')} busy; ${a} is free` : `${a} is free for the browser login`,
+      };
     }
     busy.push(a);
   }

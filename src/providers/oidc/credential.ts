@@ -100,7 +100,9 @@ function pick(
     return { material: { token: response.access_token }, expiresAt: new Date(accessTokenExpiry(response, now, idTokenExp)) };
   }
   if (!response.id_token || idTokenExp === undefined) {
-    throw new KubecredError('the IdP returned no ID token: is the openid scope allowed for this client? (or hand kubectl the access token with --use-access-token)');
+    throw new KubecredError(
+      'the IdP returned no ID token: is the openid scope allowed for this client? (or hand kubectl the access token with --use-access-token)',
+    );
   }
   return { material: { token: response.id_token }, expiresAt: new Date(idTokenExp) };
 }

@@ -43,7 +43,8 @@ function endpointOf(response: unknown): string {
 function detailsOf(err: unknown): Record<string, unknown> {
   for (const e of causes(err)) {
     const c = (e as { cause?: unknown }).cause;
-    if (c && typeof c === 'object' && !(c instanceof Error) && ('claim' in c || 'attribute' in c || 'expected' in c)) return c as Record<string, unknown>;
+    if (c && typeof c === 'object' && !(c instanceof Error) && ('claim' in c || 'attribute' in c || 'expected' in c))
+      return c as Record<string, unknown>;
   }
   for (const e of causes(err)) {
     const c = (e as { cause?: unknown }).cause;
@@ -71,7 +72,10 @@ export function describeOidcError(err: unknown, what: string, clientId: string):
     return new OAuthRefusal(`${what}: the IdP refused the login: ${err.error}${desc}`, err.error);
   }
   if (err instanceof oidc.WWWAuthenticateChallengeError) {
-    return new OAuthRefusal(`${what}: the IdP refused the client (WWW-Authenticate challenge): check --client-id and the client secret`, 'invalid_client');
+    return new OAuthRefusal(
+      `${what}: the IdP refused the client (WWW-Authenticate challenge): check --client-id and the client secret`,
+      'invalid_client',
+    );
   }
   const code = (err as { code?: string }).code;
   // openid-client wraps oauth4webapi's error, whose `cause` holds the details (claim, attribute, …).
@@ -92,7 +96,9 @@ export function describeOidcError(err: unknown, what: string, clientId: string):
         );
       }
       if (/state/.test(String((err as Error).message))) {
-        return new KubecredError(`${what}: the login callback carried a wrong state (a stale browser tab or a forged request); log in again`);
+        return new KubecredError(
+          `${what}: the login callback carried a wrong state (a stale browser tab or a forged request); log in again`,
+        );
       }
       return new KubecredError(`${what}: the IdP's answer has an unexpected ${attribute ?? 'value'}`);
     }
@@ -100,12 +106,15 @@ export function describeOidcError(err: unknown, what: string, clientId: string):
       const claim = String((cause as { claim?: string }).claim ?? '');
       const expected = (cause as { expected?: unknown }).expected;
       const name = claimNames[claim] ?? claim;
-      if (claim === 'nonce') return new KubecredError(`${what}: the ID token carries a wrong nonce (a replayed or forged token); log in again`);
+      if (claim === 'nonce')
+        return new KubecredError(`${what}: the ID token carries a wrong nonce (a replayed or forged token); log in again`);
       if (claim === 'aud' || claim === 'azp') {
         return new KubecredError(`${what}: the ID token is not for client ${JSON.stringify(clientId)} (wrong ${name}); check --client-id`);
       }
       if (claim === 'iss') {
-        return new KubecredError(`${what}: the ID token was issued by someone else than ${JSON.stringify(String(expected))} (wrong issuer); check --issuer-url`);
+        return new KubecredError(
+          `${what}: the ID token was issued by someone else than ${JSON.stringify(String(expected))} (wrong issuer); check --issuer-url`,
+        );
       }
       return new KubecredError(`${what}: the ID token has an unexpected ${name} claim`);
     }
@@ -114,8 +123,14 @@ export function describeOidcError(err: unknown, what: string, clientId: string):
     case 'OAUTH_INVALID_RESPONSE':
     case 'OAUTH_PARSE_ERROR': {
       // openid-client says only "invalid response encountered"; oauth4webapi's cause says what.
-      const inner = causes(err).map((e) => (e as Error)?.message).find((m) => typeof m === 'string' && m !== 'invalid response encountered') ?? 'invalid response';
-      if (/JWT/.test(inner)) return new KubecredError(`${what}: the IdP sent an ID token kubecred refuses (${clip(inner, 80)}): a forged token, or an IdP set up with an unsupported algorithm`);
+      const inner =
+        causes(err)
+          .map((e) => (e as Error)?.message)
+          .find((m) => typeof m === 'string' && m !== 'invalid response encountered') ?? 'invalid response';
+      if (/JWT/.test(inner))
+        return new KubecredError(
+          `${what}: the IdP sent an ID token kubecred refuses (${clip(inner, 80)}): a forged token, or an IdP set up with an unsupported algorithm`,
+        );
       return new KubecredError(`${what}: the IdP sent an answer kubecred cannot use (${clip(inner, 80)})`);
     }
     case 'OAUTH_TIMEOUT':
@@ -125,7 +140,8 @@ export function describeOidcError(err: unknown, what: string, clientId: string):
     case 'OAUTH_UNSUPPORTED_OPERATION':
       return new KubecredError(`${what}: the IdP uses an algorithm kubecred does not support`);
   }
-  if ((err as Error)?.name === 'TimeoutError') return new IdpUnreachable(`${what}: the IdP did not answer in time; check your network or HTTPS_PROXY`);
+  if ((err as Error)?.name === 'TimeoutError')
+    return new IdpUnreachable(`${what}: the IdP did not answer in time; check your network or HTTPS_PROXY`);
   return new KubecredError(`${what}: ${clip((err as Error)?.message ?? err)}`);
 }
 

@@ -12,7 +12,8 @@ export const oidcGetTokenFlags: readonly FlagSpec[] = [
     aliases: ['oidc-client-secret'],
     description: 'client secret of a confidential client (prefer KUBECRED_CLIENT_SECRET or the secret store)',
     setup: 'never',
-    setupRefusal: '--client-secret would leave the secret in your shell history and the kubeconfig: pass --client-secret-stdin and type or pipe it',
+    setupRefusal:
+      '--client-secret would leave the secret in your shell history and the kubeconfig: pass --client-secret-stdin and type or pipe it',
   },
   {
     name: 'extra-scope',
@@ -33,7 +34,8 @@ export const oidcGetTokenFlags: readonly FlagSpec[] = [
     type: 'string',
     description: 'refused: use the prompt or KUBECRED_PASSWORD',
     setup: 'never',
-    setupRefusal: '--password is refused: a password must not sit in a kubeconfig or a process list; it is asked for at login (or read from KUBECRED_PASSWORD)',
+    setupRefusal:
+      '--password is refused: a password must not sit in a kubeconfig or a process list; it is asked for at login (or read from KUBECRED_PASSWORD)',
   },
   {
     name: 'listen-address',
@@ -48,7 +50,12 @@ export const oidcGetTokenFlags: readonly FlagSpec[] = [
     splitCommas: true,
     description: 'old kubelogin (<= 1.31) spelling: port of the callback on 127.0.0.1 (prefer --listen-address)',
   },
-  { name: 'redirect-url', type: 'string', aliases: ['oidc-redirect-url'], description: 'redirect URI to send instead of http://<hostname>:<port>' },
+  {
+    name: 'redirect-url',
+    type: 'string',
+    aliases: ['oidc-redirect-url'],
+    description: 'redirect URI to send instead of http://<hostname>:<port>',
+  },
   {
     name: 'redirect-url-hostname',
     type: 'string',
@@ -72,7 +79,12 @@ export const oidcGetTokenFlags: readonly FlagSpec[] = [
     description: 'how long to wait for an interactive login',
     defaultText: '180s',
   },
-  { name: 'use-access-token', type: 'boolean', aliases: ['oidc-use-access-token'], description: 'hand kubectl the access token instead of the ID token' },
+  {
+    name: 'use-access-token',
+    type: 'boolean',
+    aliases: ['oidc-use-access-token'],
+    description: 'hand kubectl the access token instead of the ID token',
+  },
   {
     name: 'auth-request-extra-param',
     type: 'list',
@@ -80,7 +92,13 @@ export const oidcGetTokenFlags: readonly FlagSpec[] = [
     pairs: true,
     description: 'extra key=value parameter for the authorization request',
   },
-  { name: 'request-header', type: 'list', pairs: true, aliases: ['oidc-request-header'], description: 'extra key=value header for requests to the IdP' },
+  {
+    name: 'request-header',
+    type: 'list',
+    pairs: true,
+    aliases: ['oidc-request-header'],
+    description: 'extra key=value header for requests to the IdP',
+  },
   {
     name: 'oidc-ca-file',
     type: 'list',
@@ -90,7 +108,12 @@ export const oidcGetTokenFlags: readonly FlagSpec[] = [
   },
   { name: 'oidc-ca-data', type: 'list', aliases: ['certificate-authority-data'], description: 'base64 PEM of a CA to trust for the IdP' },
   // setup-context's --insecure-skip-tls-verify is the API server's; this one is the IdP's.
-  { name: 'oidc-insecure-skip-tls-verify', type: 'boolean', aliases: ['insecure-skip-tls-verify'], description: 'do not verify the IdP certificate (unsafe)' },
+  {
+    name: 'oidc-insecure-skip-tls-verify',
+    type: 'boolean',
+    aliases: ['insecure-skip-tls-verify'],
+    description: 'do not verify the IdP certificate (unsafe)',
+  },
   { name: 'login-hint', type: 'string', description: 'account to log in as; keeps several accounts of one IdP apart' },
   { name: 'pkce-method', type: 'string', aliases: ['oidc-pkce-method'], description: 'auto, S256 or no', defaultText: 'auto' },
   { name: 'oidc-use-pkce', type: 'boolean', ignored: true, description: 'accepted for kubelogin compatibility; PKCE is automatic' },

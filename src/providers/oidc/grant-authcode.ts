@@ -26,7 +26,12 @@ interface AuthorizationRequest {
   redirectUri: string;
 }
 
-async function authorizationRequest(config: oidc.Configuration, settings: OidcSettings, scope: string, redirectUri: string): Promise<AuthorizationRequest> {
+async function authorizationRequest(
+  config: oidc.Configuration,
+  settings: OidcSettings,
+  scope: string,
+  redirectUri: string,
+): Promise<AuthorizationRequest> {
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
   const params: Record<string, string> = { redirect_uri: redirectUri, scope, state, nonce, response_type: 'code' };
@@ -57,7 +62,10 @@ async function exchange(
     throw new LoginFailedError('the login callback carried a wrong state (a stale browser tab or a forged request); log in again');
   }
   const iss = params.get('iss');
-  if (iss !== null && iss !== server.issuer) throw new LoginFailedError(`the login callback names issuer ${JSON.stringify(iss)}, not ${JSON.stringify(server.issuer)}; log in again`);
+  if (iss !== null && iss !== server.issuer)
+    throw new LoginFailedError(
+      `the login callback names issuer ${JSON.stringify(iss)}, not ${JSON.stringify(server.issuer)}; log in again`,
+    );
   if (iss === null && server.authorization_response_iss_parameter_supported === true && options.checkState) {
     throw new LoginFailedError('the login callback lacks the iss parameter the IdP promises (a mix-up attack?); log in again');
   }
@@ -97,15 +105,26 @@ export interface BrowserLoginOptions {
   openBrowser: boolean;
 }
 
-export async function browserLogin(ctx: ProviderContext, settings: OidcSettings, idp: IdpClient, scope: string, options: BrowserLoginOptions): Promise<TokenResponse> {
+export async function browserLogin(
+  ctx: ProviderContext,
+  settings: OidcSettings,
+  idp: IdpClient,
+  scope: string,
+  options: BrowserLoginOptions,
+): Promise<TokenResponse> {
   const config = await idp.config();
   const fixed = settings.redirectUrl ? loopbackRedirect(settings.redirectUrl) : undefined;
   const tls = settings.localServerTls
-    ? { cert: readPem(settings.localServerTls.certFile, '--local-server-cert'), key: readPem(settings.localServerTls.keyFile, '--local-server-key') }
+    ? {
+        cert: readPem(settings.localServerTls.certFile, '--local-server-cert'),
+        key: readPem(settings.localServerTls.keyFile, '--local-server-key'),
+      }
     : undefined;
   // A --redirect-url with a port says where the browser will come back: listen there, unless told otherwise.
   const addresses =
-    fixed?.port && !settings.listenAddressesGiven ? [{ host: fixed.hostname === '[::1]' ? '::1' : '127.0.0.1', port: Number(fixed.port) }] : settings.listenAddresses;
+    fixed?.port && !settings.listenAddressesGiven
+      ? [{ host: fixed.hostname === '[::1]' ? '::1' : '127.0.0.1', port: Number(fixed.port) }]
+      : settings.listenAddresses;
   // Only the callback that carries our state ends the wait (known once the request is built).
   let expectedState: string | undefined;
   const server = await startLoopbackServer({
@@ -118,7 +137,11 @@ export async function browserLogin(ctx: ProviderContext, settings: OidcSettings,
   });
   const redirectUri = settings.redirectUrl ?? `${tls ? 'https' : 'http'}://${settings.redirectHostname}:${server.address.port}`;
   const { log } = ctx.infra;
-  const exposed = exposedCallbackWarning(settings, { host: server.address.host, port: server.address.port, exposed: addresses.find((a) => a.host === server.address.host)?.exposed });
+  const exposed = exposedCallbackWarning(settings, {
+    host: server.address.host,
+    port: server.address.port,
+    exposed: addresses.find((a) => a.host === server.address.host)?.exposed,
+  });
   if (exposed) log.warn(exposed);
   const timeout = AbortSignal.timeout(settings.authTimeoutMs);
   try {
@@ -137,7 +160,11 @@ export async function browserLogin(ctx: ProviderContext, settings: OidcSettings,
     }
     const aborted = new Promise<never>((_, reject) =>
       timeout.addEventListener('abort', () =>
-        reject(new LoginFailedError(`no login completed within ${Math.round(settings.authTimeoutMs / 1000)}s; run the command again (or raise --authentication-timeout)`)),
+        reject(
+          new LoginFailedError(
+            `no login completed within ${Math.round(settings.authTimeoutMs / 1000)}s; run the command again (or raise --authentication-timeout)`,
+          ),
+        ),
       ),
     );
     aborted.catch(() => {}); // settled by the race below, or never looked at after a success
@@ -165,7 +192,9 @@ export async function keyboardLogin(ctx: ProviderContext, settings: OidcSettings
   const request = await authorizationRequest(config, settings, scope, settings.keyboardRedirectUrl);
   log.info(`kubecred: open this URL in a browser, log in, and paste the code it shows (or the URL it lands on):\n${request.url.href}`);
   if (settings.browserCommand) {
-    await ctx.infra.browser.open(request.url.href, settings.browserCommand).catch((err: Error) => log.warn(`cannot run --browser-command (${err.message}); open the URL yourself`));
+    await ctx.infra.browser
+      .open(request.url.href, settings.browserCommand)
+      .catch((err: Error) => log.warn(`cannot run --browser-command (${err.message}); open the URL yourself`));
   }
   const answer = (await prompt.line('Authorization code: ')).trim();
   if (!answer) throw new LoginFailedError('no authorization code was entered');
@@ -179,6 +208,7 @@ export async function keyboardLogin(ctx: ProviderContext, settings: OidcSettings
     // A bare code (the out-of-band page shows no state): PKCE and the nonce still bind it to us.
     params = new URLSearchParams({ code: answer });
   }
-  if (settings.keyboardRedirectUrl !== OOB_REDIRECT && !checkState) log.debug('a bare code was pasted: the state cannot be checked, PKCE and nonce still are');
+  if (settings.keyboardRedirectUrl !== OOB_REDIRECT && !checkState)
+    log.debug('a bare code was pasted: the state cannot be checked, PKCE and nonce still are');
   return exchange(config, settings, request, params, { checkState });
 }

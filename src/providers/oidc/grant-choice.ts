@@ -45,7 +45,8 @@ export async function chooseFlow(ctx: ProviderContext, settings: OidcSettings, i
   if (settings.browserCommand) return { flow: { grant: 'authcode', openBrowser: true }, why: '--browser-command is set' };
   if (systemBrowserAvailable(ctx.infra.env)) return { flow: { grant: 'authcode', openBrowser: true }, why: 'a browser can be opened' };
   const config = await idp.config();
-  if (config.serverMetadata().device_authorization_endpoint) return { flow: { grant: 'device-code' }, why: 'no browser here and the IdP offers the device flow' };
+  if (config.serverMetadata().device_authorization_endpoint)
+    return { flow: { grant: 'device-code' }, why: 'no browser here and the IdP offers the device flow' };
   return { flow: { grant: 'authcode', openBrowser: false }, why: 'no browser here and no device flow at the IdP' };
 }
 

@@ -18,7 +18,9 @@ export async function deviceLogin(ctx: ProviderContext, settings: OidcSettings, 
   const config = await idp.config();
   const { log } = ctx.infra;
   if (!config.serverMetadata().device_authorization_endpoint) {
-    throw new LoginFailedError(`the IdP ${settings.issuerUrl} offers no device code flow; choose another --grant-type (authcode, authcode-keyboard)`);
+    throw new LoginFailedError(
+      `the IdP ${settings.issuerUrl} offers no device code flow; choose another --grant-type (authcode, authcode-keyboard)`,
+    );
   }
   const params: Record<string, string> = { scope };
   if (settings.loginHint) params.login_hint = settings.loginHint;

@@ -15,7 +15,11 @@ export async function refreshGrant(idp: IdpClient, settings: OidcSettings, refre
   const config = await idp.config();
   rememberSecret(refreshToken);
   try {
-    return await oidc.refreshTokenGrant(config, refreshToken, settings.tokenParams.length ? Object.fromEntries(settings.tokenParams) : undefined);
+    return await oidc.refreshTokenGrant(
+      config,
+      refreshToken,
+      settings.tokenParams.length ? Object.fromEntries(settings.tokenParams) : undefined,
+    );
   } catch (err) {
     throw describeOidcError(err, 'refreshing the token', settings.clientId);
   }
@@ -29,7 +33,9 @@ async function passwordOf(ctx: ProviderContext, settings: OidcSettings): Promise
   if (stored) return stored;
   const { prompt } = ctx.infra;
   if (!ctx.interactive || !prompt.available) {
-    throw new NeedsInteractionError(`the password grant needs ${settings.username}'s password: set KUBECRED_PASSWORD, or ${loginHint(ctx)}`);
+    throw new NeedsInteractionError(
+      `the password grant needs ${settings.username}'s password: set KUBECRED_PASSWORD, or ${loginHint(ctx)}`,
+    );
   }
   const password = await prompt.secret(`Password for ${settings.username} at ${new URL(settings.issuerUrl).host}: `);
   if (!password) throw new LoginFailedError('no password was entered');
@@ -50,7 +56,11 @@ export async function passwordLogin(ctx: ProviderContext, settings: OidcSettings
   }
 }
 
-export async function clientCredentialsLogin(settings: OidcSettings, idp: IdpClient, clientSecret: string | undefined): Promise<TokenResponse> {
+export async function clientCredentialsLogin(
+  settings: OidcSettings,
+  idp: IdpClient,
+  clientSecret: string | undefined,
+): Promise<TokenResponse> {
   if (!clientSecret) {
     throw new KubecredError(
       'the client-credentials grant needs the client secret: store it with kubecred setup-context oidc --client-secret-stdin, or set KUBECRED_CLIENT_SECRET',
@@ -63,6 +73,8 @@ export async function clientCredentialsLogin(settings: OidcSettings, idp: IdpCli
   try {
     return await oidc.clientCredentialsGrant(config, params);
   } catch (err) {
-    throw new LoginFailedError(describeOidcError(err, `getting a token for client ${settings.clientId}`, settings.clientId).message, { cause: err });
+    throw new LoginFailedError(describeOidcError(err, `getting a token for client ${settings.clientId}`, settings.clientId).message, {
+      cause: err,
+    });
   }
 }

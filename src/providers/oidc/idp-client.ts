@@ -25,10 +25,21 @@ export interface OidcMeta {
 
 /** The discovery fields kubecred uses; the rest of a (often large) document is not cached. */
 const KEPT_FIELDS = [
-  'issuer', 'authorization_endpoint', 'token_endpoint', 'device_authorization_endpoint', 'revocation_endpoint',
-  'jwks_uri', 'userinfo_endpoint', 'end_session_endpoint', 'scopes_supported', 'code_challenge_methods_supported',
-  'id_token_signing_alg_values_supported', 'token_endpoint_auth_methods_supported', 'grant_types_supported',
-  'revocation_endpoint_auth_methods_supported', 'authorization_response_iss_parameter_supported',
+  'issuer',
+  'authorization_endpoint',
+  'token_endpoint',
+  'device_authorization_endpoint',
+  'revocation_endpoint',
+  'jwks_uri',
+  'userinfo_endpoint',
+  'end_session_endpoint',
+  'scopes_supported',
+  'code_challenge_methods_supported',
+  'id_token_signing_alg_values_supported',
+  'token_endpoint_auth_methods_supported',
+  'grant_types_supported',
+  'revocation_endpoint_auth_methods_supported',
+  'authorization_response_iss_parameter_supported',
 ];
 
 export function parseMeta(value: unknown): OidcMeta | undefined {
@@ -40,7 +51,8 @@ export function parseMeta(value: unknown): OidcMeta | undefined {
 
 function trimServer(server: oidc.ServerMetadata): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
-  for (const field of KEPT_FIELDS) if ((server as Record<string, unknown>)[field] !== undefined) kept[field] = (server as Record<string, unknown>)[field];
+  for (const field of KEPT_FIELDS)
+    if ((server as Record<string, unknown>)[field] !== undefined) kept[field] = (server as Record<string, unknown>)[field];
   return kept;
 }
 
@@ -124,7 +136,9 @@ export class IdpClient {
     if (!this.meta) await this.discover();
     const server = this.meta!.server as unknown as oidc.ServerMetadata;
     const metadata = this.clientSecret ? { client_secret: this.clientSecret } : undefined;
-    this.configuration = this.prepare(new oidc.Configuration(server, this.settings.clientId, metadata, clientAuth(this.clientSecret, this.meta!.server)));
+    this.configuration = this.prepare(
+      new oidc.Configuration(server, this.settings.clientId, metadata, clientAuth(this.clientSecret, this.meta!.server)),
+    );
     return this.configuration;
   }
 
@@ -159,7 +173,8 @@ export class IdpClient {
 
   private async fetchJwks(): Promise<JwkSet> {
     const uri = this.meta?.server.jwks_uri;
-    if (typeof uri !== 'string') throw new KubecredError(`the IdP ${this.settings.issuerUrl} publishes no jwks_uri, so its ID tokens cannot be verified`);
+    if (typeof uri !== 'string')
+      throw new KubecredError(`the IdP ${this.settings.issuerUrl} publishes no jwks_uri, so its ID tokens cannot be verified`);
     this.log.debug(`fetching the IdP's signing keys from ${uri}`);
     const response = await this.fetch(uri, { headers: { accept: 'application/json, application/jwk-set+json' } });
     if (!response.ok) throw new KubecredError(`fetching the IdP's signing keys: ${new URL(uri).host} answered HTTP ${response.status}`);
@@ -181,7 +196,9 @@ export class IdpClient {
     let check = checkSignature(idToken, this.meta?.jwks);
     if (check.result === 'no-key' && !this.jwksFetchedNow) check = checkSignature(idToken, await this.fetchJwks());
     if (check.result === 'no-key') {
-      throw new KubecredError(`the ID token is signed with key ${JSON.stringify(check.kid ?? '?')}, which the IdP does not publish; refusing it`);
+      throw new KubecredError(
+        `the ID token is signed with key ${JSON.stringify(check.kid ?? '?')}, which the IdP does not publish; refusing it`,
+      );
     }
     if (check.result === 'invalid') throw new KubecredError(`the ID token is not genuine: ${check.reason}; refusing it`);
   }

@@ -104,7 +104,12 @@ export function checkSignature(token: string, jwks: JwkSet | undefined): Signatu
     if (!key) continue;
     const ok =
       spec.kty === 'RSA'
-        ? verify(spec.hash, data, spec.pss ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : key, signature)
+        ? verify(
+            spec.hash,
+            data,
+            spec.pss ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : key,
+            signature,
+          )
         : spec.kty === 'EC'
           ? verify(spec.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature)
           : verify(null, data, key, signature);

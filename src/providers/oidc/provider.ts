@@ -28,7 +28,12 @@ async function scopeFor(settings: OidcSettings, idp: IdpClient): Promise<string>
   return scopes.join(' ');
 }
 
-async function logIn(ctx: ProviderContext, settings: OidcSettings, idp: IdpClient, clientSecret: string | undefined): Promise<ObtainedCredential> {
+async function logIn(
+  ctx: ProviderContext,
+  settings: OidcSettings,
+  idp: IdpClient,
+  clientSecret: string | undefined,
+): Promise<ObtainedCredential> {
   const { flow, why } = await chooseFlow(ctx, settings, idp);
   ctx.infra.log.debug(`logging in with ${flow.grant} (${why})`);
   if (flow.grant === 'client-credentials') {
@@ -62,7 +67,13 @@ async function logIn(ctx: ProviderContext, settings: OidcSettings, idp: IdpClien
  * Refreshes with the stored refresh token: exactly one request to the token endpoint when the
  * cached metadata is good. Returns undefined when the refresh token is dead and a login may follow.
  */
-async function refresh(ctx: ProviderContext, settings: OidcSettings, idp: IdpClient, refreshToken: string, subject: string | undefined): Promise<ObtainedCredential | undefined> {
+async function refresh(
+  ctx: ProviderContext,
+  settings: OidcSettings,
+  idp: IdpClient,
+  refreshToken: string,
+  subject: string | undefined,
+): Promise<ObtainedCredential | undefined> {
   const { log } = ctx.infra;
   let response: TokenResponse;
   try {
@@ -98,7 +109,12 @@ async function refresh(ctx: ProviderContext, settings: OidcSettings, idp: IdpCli
   }
 }
 
-async function obtain(ctx: ProviderContext, settings: OidcSettings, previous: CacheEntry | undefined, mode: ObtainMode): Promise<ObtainedCredential> {
+async function obtain(
+  ctx: ProviderContext,
+  settings: OidcSettings,
+  previous: CacheEntry | undefined,
+  mode: ObtainMode,
+): Promise<ObtainedCredential> {
   const { log } = ctx.infra;
   if (settings.clientSecretFromFlag) {
     // Once per identity and cache dir, not at every refresh: the point is made, the login must go on.
@@ -143,7 +159,8 @@ async function logout(ctx: ProviderContext, settings: OidcSettings, previous: Ca
     return [`revoked the refresh token at ${host}`];
   } catch (err) {
     // Logging out locally must work even when the IdP cannot be reached.
-    const why = err instanceof KubecredError ? err.message : describeOidcError(err, 'revoking the refresh token', settings.clientId).message;
+    const why =
+      err instanceof KubecredError ? err.message : describeOidcError(err, 'revoking the refresh token', settings.clientId).message;
     return [`could not revoke the refresh token at ${host} (${why}); kubecred forgets it anyway`];
   }
 }

@@ -62,7 +62,14 @@ export const OOB_REDIRECT = 'urn:ietf:wg:oauth:2.0:oob';
 
 /** Parameters kubecred sets itself; letting --auth-request-extra-param override them would break the flow. */
 const RESERVED_AUTH_PARAMS = new Set([
-  'client_id', 'redirect_uri', 'response_type', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope',
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'scope',
 ]);
 
 function parseUrl(flag: string, text: string, schemes: readonly string[]): URL {
@@ -73,8 +80,10 @@ function parseUrl(flag: string, text: string, schemes: readonly string[]): URL {
     throw new UsageError(`--${flag} ${JSON.stringify(text)} is not a URL: write it like https://idp.example.com/realms/main`);
   }
   // Said without echoing the URL: its password would land in the terminal, logs and kubeconfig.
-  if (url.username || url.password) throw new UsageError(`--${flag} must not contain a user name or password: drop the user:password@ part`);
-  if (!schemes.includes(url.protocol)) throw new UsageError(`--${flag} must be an ${schemes.join(' or ')} URL, not ${JSON.stringify(text)}`);
+  if (url.username || url.password)
+    throw new UsageError(`--${flag} must not contain a user name or password: drop the user:password@ part`);
+  if (!schemes.includes(url.protocol))
+    throw new UsageError(`--${flag} must be an ${schemes.join(' or ')} URL, not ${JSON.stringify(text)}`);
   if (url.search || url.hash) throw new UsageError(`--${flag} must not carry a query or fragment: ${JSON.stringify(text)}`);
   return url;
 }
@@ -125,7 +134,9 @@ export function oidcSettings(values: FlagValues, env: Record<string, string | un
   const clientId = stringFlag(values, 'client-id');
   if (!clientId) throw new UsageError('--client-id is required (also spelled --oidc-client-id)');
   if (values.password !== undefined) {
-    throw new UsageError('--password is refused: a password must not sit in a kubeconfig or a process list; type it at the prompt or set KUBECRED_PASSWORD');
+    throw new UsageError(
+      '--password is refused: a password must not sit in a kubeconfig or a process list; type it at the prompt or set KUBECRED_PASSWORD',
+    );
   }
   const grantType = grantTypeOf(values);
   const username = stringFlag(values, 'username');
@@ -136,13 +147,15 @@ export function oidcSettings(values: FlagValues, env: Record<string, string | un
 
   const authParams = parsePairs('auth-request-extra-param', listFlag(values, 'auth-request-extra-param'));
   for (const [k] of authParams) {
-    if (RESERVED_AUTH_PARAMS.has(k)) throw new UsageError(`--auth-request-extra-param cannot set ${k}: kubecred sets it (use --extra-scope for scopes)`);
+    if (RESERVED_AUTH_PARAMS.has(k))
+      throw new UsageError(`--auth-request-extra-param cannot set ${k}: kubecred sets it (use --extra-scope for scopes)`);
   }
 
   const redirectUrl = stringFlag(values, 'redirect-url');
   if (redirectUrl !== undefined) parseUrl('redirect-url', redirectUrl, ['http:', 'https:']);
   const pkceMethod = stringFlag(values, 'pkce-method') ?? 'auto';
-  if (!['auto', 'S256', 'no', 'plain'].includes(pkceMethod)) throw new UsageError(`--pkce-method takes auto, S256 or no, not ${JSON.stringify(pkceMethod)}`);
+  if (!['auto', 'S256', 'no', 'plain'].includes(pkceMethod))
+    throw new UsageError(`--pkce-method takes auto, S256 or no, not ${JSON.stringify(pkceMethod)}`);
   if (pkceMethod === 'plain') throw new UsageError('--pkce-method plain is not supported: use S256 (or auto)');
 
   const cert = stringFlag(values, 'local-server-cert');
@@ -167,8 +180,14 @@ export function oidcSettings(values: FlagValues, env: Record<string, string | un
     keyboardRedirectUrl: stringFlag(values, 'redirect-url-authcode-keyboard') ?? redirectUrl ?? OOB_REDIRECT,
     browserCommand: stringFlag(values, 'browser-command') || undefined,
     skipOpenBrowser: booleanFlag(values, 'skip-open-browser'),
-    authTimeoutMs: timeoutText === undefined ? DEFAULT_AUTH_TIMEOUT_MS : positive('authentication-timeout', parseDuration('authentication-timeout', timeoutText)),
-    requestTimeoutMs: requestTimeoutText === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : positive('request-timeout', parseDuration('request-timeout', requestTimeoutText)),
+    authTimeoutMs:
+      timeoutText === undefined
+        ? DEFAULT_AUTH_TIMEOUT_MS
+        : positive('authentication-timeout', parseDuration('authentication-timeout', timeoutText)),
+    requestTimeoutMs:
+      requestTimeoutText === undefined
+        ? DEFAULT_REQUEST_TIMEOUT_MS
+        : positive('request-timeout', parseDuration('request-timeout', requestTimeoutText)),
     useAccessToken: booleanFlag(values, 'use-access-token') || grantType === 'client-credentials',
     authParams,
     tokenParams: [],
@@ -209,7 +228,10 @@ export function loopbackRedirect(text: string): URL {
 }
 
 /** One line for the login when the callback is reachable from the network, else undefined. */
-export function exposedCallbackWarning(settings: Pick<OidcSettings, 'listenAddresses' | 'redirectUrl'>, bound: ListenAddress): string | undefined {
+export function exposedCallbackWarning(
+  settings: Pick<OidcSettings, 'listenAddresses' | 'redirectUrl'>,
+  bound: ListenAddress,
+): string | undefined {
   const redirectHost = settings.redirectUrl ? new URL(settings.redirectUrl).hostname : undefined;
   if (bound.exposed || !isLoopbackHost(bound.host)) {
     return `the login callback listens on ${bound.host}:${bound.port}, reachable from the network: anyone who can reach it may race you for the authorization code (use 127.0.0.1 unless you run in a container)`;

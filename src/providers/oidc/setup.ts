@@ -11,7 +11,9 @@ import { jwtPayload } from './jws.js';
 export async function oidcSetup(ctx: SetupContext, request: SetupRequest): Promise<SetupPlan> {
   const v: FlagValues = request.values;
   if (booleanFlag(v, 'oidc-insecure-skip-tls-verify')) {
-    ctx.infra.log.warn('--oidc-insecure-skip-tls-verify goes into the exec args: every kubectl run will talk to the IdP without verifying its certificate, refresh tokens included');
+    ctx.infra.log.warn(
+      '--oidc-insecure-skip-tls-verify goes into the exec args: every kubectl run will talk to the IdP without verifying its certificate, refresh tokens included',
+    );
   }
   if (!v['issuer-url']) throw new UsageError('--issuer-url is required (the OIDC issuer, e.g. https://keycloak.example.com/realms/main)');
   if (!v['client-id']) throw new UsageError('--client-id is required (the OAuth client registered for kubectl)');
@@ -53,7 +55,8 @@ export function claimFields(token: string): Array<[string, string | string[]]> {
     ['iam_roles', stringsOf(claims.iam_roles)],
   ];
   for (const [name, values] of lists) if (values.length) fields.push([name, values]);
-  if (lists.every(([, values]) => values.length === 0)) fields.push(['groups', 'none in the token: RBAC sees the user name only (ask for a groups scope or mapper)']);
+  if (lists.every(([, values]) => values.length === 0))
+    fields.push(['groups', 'none in the token: RBAC sees the user name only (ask for a groups scope or mapper)']);
   return fields;
 }
 

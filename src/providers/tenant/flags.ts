@@ -21,7 +21,11 @@ export const managementFlags: readonly FlagSpec[] = [
 
 export const tenantClusterFlags: readonly FlagSpec[] = [
   { name: 'tenant', type: 'string', description: 'Cozystack tenant: the Secret is in namespace tenant-<tenant> (required)' },
-  { name: 'cluster', type: 'string', description: 'tenant Kubernetes cluster name: Secret kubernetes-<cluster>-admin-kubeconfig (required)' },
+  {
+    name: 'cluster',
+    type: 'string',
+    description: 'tenant Kubernetes cluster name: Secret kubernetes-<cluster>-admin-kubeconfig (required)',
+  },
   { name: 'variant', type: 'string', description: 'admin (kubernetes-admin) or super-admin (system:masters)', defaultText: 'admin' },
   { name: 'internal', type: 'boolean', description: 'the .svc kubeconfig: API address inside the cluster (for workloads)' },
 ];

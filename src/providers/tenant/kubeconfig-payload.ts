@@ -15,23 +15,29 @@ export type SecretObject = z.infer<typeof secretSchema>;
 
 const entryName = z.string().check(z.minLength(1));
 const kubeconfigSchema = z.object({
-  clusters: z.array(z.object({
-    name: entryName,
-    cluster: z.looseObject({ server: z.string().check(z.minLength(1)), 'certificate-authority-data': z.optional(z.string()) }),
-  })),
-  users: z.array(z.object({
-    name: entryName,
-    user: z.looseObject({
-      'client-certificate-data': z.optional(z.string()),
-      'client-key-data': z.optional(z.string()),
-      token: z.optional(z.string()),
-      exec: z.optional(z.looseObject({ command: z.string(), args: z.optional(z.nullable(z.array(z.string()))) })),
+  clusters: z.array(
+    z.object({
+      name: entryName,
+      cluster: z.looseObject({ server: z.string().check(z.minLength(1)), 'certificate-authority-data': z.optional(z.string()) }),
     }),
-  })),
-  contexts: z.array(z.object({
-    name: entryName,
-    context: z.looseObject({ cluster: z.string(), user: z.string(), namespace: z.optional(z.string()) }),
-  })),
+  ),
+  users: z.array(
+    z.object({
+      name: entryName,
+      user: z.looseObject({
+        'client-certificate-data': z.optional(z.string()),
+        'client-key-data': z.optional(z.string()),
+        token: z.optional(z.string()),
+        exec: z.optional(z.looseObject({ command: z.string(), args: z.optional(z.nullable(z.array(z.string()))) })),
+      }),
+    }),
+  ),
+  contexts: z.array(
+    z.object({
+      name: entryName,
+      context: z.looseObject({ cluster: z.string(), user: z.string(), namespace: z.optional(z.string()) }),
+    }),
+  ),
 });
 export type KubeconfigShape = z.infer<typeof kubeconfigSchema>;
 
@@ -62,10 +68,13 @@ export function secretValue(secret: SecretObject, key: string, where: string): s
   const raw = secret.data?.[key];
   if (raw === undefined) {
     const keys = Object.keys(secret.data ?? {}).sort();
-    throw new KubecredError(`${where} has no key ${key} (it has ${keys.length ? keys.join(', ') : 'no keys'}): pick another --variant, or ask the platform admin why Kamaji did not write it`);
+    throw new KubecredError(
+      `${where} has no key ${key} (it has ${keys.length ? keys.join(', ') : 'no keys'}): pick another --variant, or ask the platform admin why Kamaji did not write it`,
+    );
   }
   const compact = raw.replace(/\s+/g, '');
-  if (compact.length % 4 !== 0 || !BASE64.test(compact)) throw new KubecredError(`${where} key ${key} is not base64: the management cluster sent something that is not a Secret value`);
+  if (compact.length % 4 !== 0 || !BASE64.test(compact))
+    throw new KubecredError(`${where} key ${key} is not base64: the management cluster sent something that is not a Secret value`);
   return Buffer.from(compact, 'base64').toString('utf8');
 }
 
@@ -128,7 +137,9 @@ export function parseTenantKubeconfig(text: string, where: string, nowMs: number
     const key = decodePem(user['client-key-data'], 'client-key-data', where);
     out.certificate = certificateInfo(cert, key, where);
     if (out.certificate.notAfter.getTime() <= nowMs) {
-      throw new KubecredError(`${where}: the client certificate expired at ${out.certificate.notAfter.toISOString()} and Kamaji has not re-issued it: ask the platform admin to check the tenant control plane`);
+      throw new KubecredError(
+        `${where}: the client certificate expired at ${out.certificate.notAfter.toISOString()} and Kamaji has not re-issued it: ask the platform admin to check the tenant control plane`,
+      );
     }
     out.material = { clientCertificateData: cert, clientKeyData: key };
   } else if (user.token) {

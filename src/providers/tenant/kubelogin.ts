@@ -22,7 +22,9 @@ export function kubeloginArgs(exec: { command: string; args?: readonly string[] 
   const base = exec.command.split(/[\\/]/).pop() ?? exec.command;
   if (/^kubectl(\.exe)?$/.test(base) && args[0] === 'oidc-login' && args[1] === 'get-token') return args.slice(2);
   if (/^(kubelogin|kubectl-oidc_login)(\.exe)?$/.test(base) && args[0] === 'get-token') return args.slice(1);
-  throw new KubecredError(`${where}: the user runs ${base} ${args.slice(0, 2).join(' ')}, not kubelogin's get-token: fetch it without --variant oidc rewriting, or set it up with kubecred setup-context oidc`);
+  throw new KubecredError(
+    `${where}: the user runs ${base} ${args.slice(0, 2).join(' ')}, not kubelogin's get-token: fetch it without --variant oidc rewriting, or set it up with kubecred setup-context oidc`,
+  );
 }
 
 export function rewriteKubelogin(argv: readonly string[], where: string): KubeloginRewrite {
@@ -30,10 +32,14 @@ export function rewriteKubelogin(argv: readonly string[], where: string): Kubelo
   try {
     values = parseFlags(oidcGetTokenFlags, argv).values;
   } catch (err) {
-    if (err instanceof UsageError) throw new KubecredError(`${where}: kubelogin ${err.message.split(':')[0]} has no kubecred equivalent: set the context up with kubecred setup-context oidc`);
+    if (err instanceof UsageError)
+      throw new KubecredError(
+        `${where}: kubelogin ${err.message.split(':')[0]} has no kubecred equivalent: set the context up with kubecred setup-context oidc`,
+      );
     throw err;
   }
-  if (!values['issuer-url'] || !values['client-id']) throw new KubecredError(`${where}: the kubelogin line has no --oidc-issuer-url or --oidc-client-id`);
+  if (!values['issuer-url'] || !values['client-id'])
+    throw new KubecredError(`${where}: the kubelogin line has no --oidc-issuer-url or --oidc-client-id`);
   const args: string[] = [];
   const dropped: string[] = [];
   for (const spec of oidcGetTokenFlags) {

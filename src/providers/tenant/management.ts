@@ -30,8 +30,14 @@ export interface ManagementOptions {
 
 /** The management cluster said 403: `user` is who it took us for. */
 export class ForbiddenError extends KubecredError {
-  constructor(readonly user: string, readonly namespace: string | undefined, readonly verb: string) {
-    super(`identity ${user} cannot ${verb} secrets in ${namespace ?? 'all namespaces'}: ask the platform admin for access to ${namespace ?? 'the tenant namespaces'} or use another --management-context`);
+  constructor(
+    readonly user: string,
+    readonly namespace: string | undefined,
+    readonly verb: string,
+  ) {
+    super(
+      `identity ${user} cannot ${verb} secrets in ${namespace ?? 'all namespaces'}: ask the platform admin for access to ${namespace ?? 'the tenant namespaces'} or use another --management-context`,
+    );
   }
 }
 
@@ -108,12 +114,17 @@ function findManagementContext(target: ManagementTarget, env: Record<string, str
 export async function openManagement(target: ManagementTarget, options: ManagementOptions): Promise<ManagementClient> {
   const found = findManagementContext(target, options.env);
   const contextName = found.context.name;
-  if (!found.cluster) throw new KubecredError(`management context ${contextName} names cluster "${found.context.cluster}", which no kubeconfig file defines: fix the context or pass another --management-context`);
+  if (!found.cluster)
+    throw new KubecredError(
+      `management context ${contextName} names cluster "${found.context.cluster}", which no kubeconfig file defines: fix the context or pass another --management-context`,
+    );
   const server = String(found.cluster.server ?? '');
   const execArgs = found.user?.exec?.args ?? [];
   // A tenant context as its own management context would run us again, and again.
   if (execArgs[0] === 'get-token' && execArgs[1] === 'tenant') {
-    throw new KubecredError(`context ${contextName} is itself a tenant cluster context (get-token tenant): pass the management cluster's context as --management-context`);
+    throw new KubecredError(
+      `context ${contextName} is itself a tenant cluster context (get-token tenant): pass the management cluster's context as --management-context`,
+    );
   }
   const k8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
@@ -127,17 +138,26 @@ export async function openManagement(target: ManagementTarget, options: Manageme
       const body = parseBody(err.body);
       if (err.code === 403) throw new ForbiddenError(forbiddenUser(body), namespace, verb);
       if (err.code === 404 && name) throw new SecretNotFoundError(`Secret ${name} not found in namespace ${namespace}`);
-      if (err.code === 401) throw new KubecredError(`the management cluster ${server} refused the credential of context ${contextName} (401 Unauthorized): log in again (kubecred login --context ${contextName}) or fix that context`);
+      if (err.code === 401)
+        throw new KubecredError(
+          `the management cluster ${server} refused the credential of context ${contextName} (401 Unauthorized): log in again (kubecred login --context ${contextName}) or fix that context`,
+        );
       const message = typeof body === 'object' && body !== null ? String((body as { message?: unknown }).message ?? '') : '';
-      throw new KubecredError(`the management cluster ${server} answered ${err.code}${message ? ` (${message.split('\n')[0]})` : ''} reading secrets in ${namespace ?? 'all namespaces'}`);
+      throw new KubecredError(
+        `the management cluster ${server} answered ${err.code}${message ? ` (${message.split('\n')[0]})` : ''} reading secrets in ${namespace ?? 'all namespaces'}`,
+      );
     }
     if (pluginFailed.code !== undefined) {
-      throw new KubecredError(`the credential plugin of management context ${contextName} failed${pluginFailed.code === null ? '' : ` (exit ${pluginFailed.code})`}; its message is above: log in with kubecred login --context ${contextName}, then retry`);
+      throw new KubecredError(
+        `the credential plugin of management context ${contextName} failed${pluginFailed.code === null ? '' : ` (exit ${pluginFailed.code})`}; its message is above: log in with kubecred login --context ${contextName}, then retry`,
+      );
     }
     const e = err as { code?: unknown; errno?: unknown; message?: unknown; cause?: { code?: unknown } };
     const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
     const reason = code ?? String(e.message ?? err).split('\n')[0];
-    throw new KubecredError(`the management cluster ${server} (context ${contextName}) is unreachable: ${reason}: check the network, the VPN, or --management-context`);
+    throw new KubecredError(
+      `the management cluster ${server} (context ${contextName}) is unreachable: ${reason}: check the network, the VPN, or --management-context`,
+    );
   };
 
   return {
@@ -178,7 +198,12 @@ export async function openManagement(target: ManagementTarget, options: Manageme
  * it exits: a browser URL or a password prompt would never be seen. Its ExecAuth keeps the spawn
  * function in a field (`execFn`), which we replace with one that lets the child talk to the person.
  */
-function routeExecPluginToTerminal(kc: object, found: FoundContext, options: ManagementOptions, failed: { code: number | null | undefined }): void {
+function routeExecPluginToTerminal(
+  kc: object,
+  found: FoundContext,
+  options: ManagementOptions,
+  failed: { code: number | null | undefined },
+): void {
   const exec = found.user?.exec;
   if (!exec) return;
   const authenticators = (kc as { authenticators?: unknown[] }).authenticators ?? [];

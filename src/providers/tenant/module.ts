@@ -5,7 +5,7 @@ import { tenantIdentity } from './identity.js';
 
 export const tenantModule: ProviderModule = {
   kind: 'tenant',
-  source: 'a Cozystack tenant cluster\'s admin kubeconfig Secret',
+  source: "a Cozystack tenant cluster's admin kubeconfig Secret",
   setupDescription: 'write a context for a Cozystack tenant cluster whose client certificate kubecred reads from the management cluster',
   getTokenFlags: tenantGetTokenFlags,
   identity: tenantIdentity,

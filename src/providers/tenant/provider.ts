@@ -24,7 +24,12 @@ function tokenExpiry(token: string, nowMs: number): Date {
   return new Date(nowMs + TOKEN_REREAD_MS);
 }
 
-export function credentialFrom(fetched: FetchedKubeconfig, s: TenantSettings, managementContext: string, nowMs: number): ObtainedCredential {
+export function credentialFrom(
+  fetched: FetchedKubeconfig,
+  s: TenantSettings,
+  managementContext: string,
+  nowMs: number,
+): ObtainedCredential {
   const material = fetched.material;
   if (!material) throw new KubecredError(`${fetched.where}: the user holds no client certificate or token`);
   const cert = fetched.certificate;
@@ -41,16 +46,31 @@ export function credentialFrom(fetched: FetchedKubeconfig, s: TenantSettings, ma
       secret: `${fetched.namespace}/${fetched.secretName}`,
       key: fetched.key,
       server: fetched.server,
-      ...(cert ? { commonName: cert.commonName, organizations: cert.organizations, notAfter: cert.notAfter.toISOString(), fingerprint: cert.fingerprint } : {}),
+      ...(cert
+        ? {
+            commonName: cert.commonName,
+            organizations: cert.organizations,
+            notAfter: cert.notAfter.toISOString(),
+            fingerprint: cert.fingerprint,
+          }
+        : {}),
       // Not a secret: lets `kubecred login` put a rotated CA into the kubeconfig's cluster.
       ...(fetched.caData ? { clusterCertificateAuthorityData: fetched.caData } : {}),
     },
   };
 }
 
-async function fetchFor(s: TenantSettings, options: ManagementOptions, nowMs: number): Promise<{ fetched: FetchedKubeconfig; context: string }> {
+async function fetchFor(
+  s: TenantSettings,
+  options: ManagementOptions,
+  nowMs: number,
+): Promise<{ fetched: FetchedKubeconfig; context: string }> {
   const client = await openManagement(s.management, options);
-  const fetched = await readTenantKubeconfig(client, { tenant: s.tenant, cluster: s.cluster, variant: s.variant, internal: s.internal }, nowMs);
+  const fetched = await readTenantKubeconfig(
+    client,
+    { tenant: s.tenant, cluster: s.cluster, variant: s.variant, internal: s.internal },
+    nowMs,
+  );
   return { fetched, context: client.contextName };
 }
 
@@ -93,7 +113,8 @@ export function describeTenantEntry(entry: CacheEntry): CredentialDescription {
     source: str(m.server),
     summary: `${cn} @ tenant ${tenant} cluster ${cluster} (${variant})`,
     fields,
-    unauthorizedHint: 'the tenant cluster no longer trusts this certificate: its client CA was rotated before NotAfter (Kamaji re-issued the certificates); login reads the Secret again and updates the CA',
+    unauthorizedHint:
+      'the tenant cluster no longer trusts this certificate: its client CA was rotated before NotAfter (Kamaji re-issued the certificates); login reads the Secret again and updates the CA',
   };
 }
 
@@ -101,7 +122,11 @@ export const provider: CredentialProvider<TenantSettings> = {
   settings: (values) => tenantSettings(values),
   async obtain(ctx, settings) {
     const now = ctx.infra.clock.now();
-    const { fetched, context } = await fetchFor(settings, { env: ctx.infra.env, interactive: ctx.interactive, debug: (m) => ctx.infra.log.debug(m) }, now);
+    const { fetched, context } = await fetchFor(
+      settings,
+      { env: ctx.infra.env, interactive: ctx.interactive, debug: (m) => ctx.infra.log.debug(m) },
+      now,
+    );
     const obtained = credentialFrom(fetched, settings, context, now);
     ctx.infra.log.debug(`read ${fetched.where}: ${obtained.label}, valid until ${obtained.expiresAt.toISOString()}`);
     return obtained;
@@ -113,14 +138,21 @@ export const provider: CredentialProvider<TenantSettings> = {
   async setup(ctx, request): Promise<SetupPlan> {
     const s = tenantSettings(request.values);
     const now = ctx.infra.clock.now();
-    const { fetched, context } = await fetchFor(s, { env: ctx.infra.env, interactive: request.interactive, debug: (m) => ctx.infra.log.debug(m) }, now);
+    const { fetched, context } = await fetchFor(
+      s,
+      { env: ctx.infra.env, interactive: request.interactive, debug: (m) => ctx.infra.log.debug(m) },
+      now,
+    );
     const warm = credentialFrom(fetched, s, context, now);
     return {
       args: setupArgs(s, request.passArgs),
       cluster: { server: fetched.server, ...(fetched.caData ? { 'certificate-authority-data': fetched.caData } : {}) },
       warm,
-      installHint: 'kubecred reads this tenant cluster\'s admin kubeconfig from the Cozystack management cluster: install it with npm install -g kubecred',
-      lines: [`tenant ${s.tenant} cluster ${s.cluster}: ${fetched.where}, ${warm.label}, certificate valid until ${warm.expiresAt.toISOString()} (read again when it expires)`],
+      installHint:
+        "kubecred reads this tenant cluster's admin kubeconfig from the Cozystack management cluster: install it with npm install -g kubecred",
+      lines: [
+        `tenant ${s.tenant} cluster ${s.cluster}: ${fetched.where}, ${warm.label}, certificate valid until ${warm.expiresAt.toISOString()} (read again when it expires)`,
+      ],
     };
   },
   describe: describeTenantEntry,

@@ -14,8 +14,12 @@ export interface TenantSettings {
 
 export function requireName(values: FlagValues, flag: 'tenant' | 'cluster'): string {
   const value = stringFlag(values, flag);
-  if (value === undefined || value === '') throw new UsageError(`--${flag} is required: the Cozystack ${flag === 'tenant' ? 'tenant (namespace tenant-<tenant>)' : 'tenant cluster name'}`);
-  if (!isDnsLabel(value)) throw new UsageError(`--${flag} ${JSON.stringify(value)} is not a Kubernetes name (lowercase letters, digits and -)`);
+  if (value === undefined || value === '')
+    throw new UsageError(
+      `--${flag} is required: the Cozystack ${flag === 'tenant' ? 'tenant (namespace tenant-<tenant>)' : 'tenant cluster name'}`,
+    );
+  if (!isDnsLabel(value))
+    throw new UsageError(`--${flag} ${JSON.stringify(value)} is not a Kubernetes name (lowercase letters, digits and -)`);
   return value;
 }
 
@@ -27,7 +31,10 @@ export function parseVariant(values: FlagValues, allowOidc: boolean): FetchVaria
 
 export function tenantSettings(values: FlagValues): TenantSettings {
   const context = stringFlag(values, 'management-context');
-  if (!context) throw new UsageError('--management-context is required: the kubeconfig context of the Cozystack management cluster that can read the tenant\'s Secrets');
+  if (!context)
+    throw new UsageError(
+      "--management-context is required: the kubeconfig context of the Cozystack management cluster that can read the tenant's Secrets",
+    );
   const kubeconfig = stringFlag(values, 'management-kubeconfig') || undefined;
   return {
     management: { context, kubeconfig },

@@ -4,7 +4,14 @@ import { KubecredError } from '../../shared/errors.js';
 import { ForbiddenError, SecretNotFoundError, type ManagementClient } from './management.js';
 import { parseTenantKubeconfig, secretValue, type TenantKubeconfig } from './kubeconfig-payload.js';
 import {
-  CERT_VARIANTS, OIDC_KEY, adminSecretName, clusterOfSecret, oidcSecretName, secretKey, tenantNamespace, tenantOfNamespace,
+  CERT_VARIANTS,
+  OIDC_KEY,
+  adminSecretName,
+  clusterOfSecret,
+  oidcSecretName,
+  secretKey,
+  tenantNamespace,
+  tenantOfNamespace,
   type FetchVariant,
 } from './names.js';
 
@@ -25,10 +32,17 @@ export interface FetchedKubeconfig extends TenantKubeconfig {
 
 async function clustersOf(client: ManagementClient, namespace: string): Promise<string> {
   try {
-    const names = (await client.listSecrets(namespace)).map((s) => clusterOfSecret(s.metadata.name)).filter((c): c is string => c !== undefined).sort();
-    return names.length ? `tenant ${tenantOfNamespace(namespace)} has cluster${names.length > 1 ? 's' : ''} ${names.join(', ')}` : `tenant ${tenantOfNamespace(namespace)} has no clusters (or no namespace ${namespace})`;
+    const names = (await client.listSecrets(namespace))
+      .map((s) => clusterOfSecret(s.metadata.name))
+      .filter((c): c is string => c !== undefined)
+      .sort();
+    return names.length
+      ? `tenant ${tenantOfNamespace(namespace)} has cluster${names.length > 1 ? 's' : ''} ${names.join(', ')}`
+      : `tenant ${tenantOfNamespace(namespace)} has no clusters (or no namespace ${namespace})`;
   } catch (err) {
-    return err instanceof ForbiddenError ? `the clusters of ${namespace} cannot be listed with this identity` : 'the clusters of the tenant could not be listed';
+    return err instanceof ForbiddenError
+      ? `the clusters of ${namespace} cannot be listed with this identity`
+      : 'the clusters of the tenant could not be listed';
   }
 }
 
@@ -42,7 +56,9 @@ export async function readTenantKubeconfig(client: ManagementClient, ref: Tenant
     secret = await client.readSecret(namespace, secretName);
   } catch (err) {
     if (!(err instanceof SecretNotFoundError)) throw err;
-    throw new KubecredError(`Secret ${secretName} not found in namespace ${namespace} (management context ${client.contextName}): ${await clustersOf(client, namespace)}; check --tenant and --cluster`);
+    throw new KubecredError(
+      `Secret ${secretName} not found in namespace ${namespace} (management context ${client.contextName}): ${await clustersOf(client, namespace)}; check --tenant and --cluster`,
+    );
   }
   const where = `Secret ${namespace}/${secretName}`;
   const text = secretValue(secret, key, where);

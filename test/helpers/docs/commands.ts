@@ -122,7 +122,10 @@ export function extractCommands(file: string, root: string): DocCommand[] {
     let text = raw;
     while (/\\\s*$/.test(text) && i + 1 < lines.length) text = text.replace(/\\\s*$/, ' ') + lines[++i]!.trim();
     // `<API server URL from CloudVeneto>`: one placeholder, even with spaces in it (not `< file`).
-    text = text.trim().replace(/^\$\s+/, '').replace(/<[^\s<>](?:[^<>]*[^\s<>])?>/g, (m) => m.replace(/\s+/g, '_'));
+    text = text
+      .trim()
+      .replace(/^\$\s+/, '')
+      .replace(/<[^\s<>](?:[^<>]*[^\s<>])?>/g, (m) => m.replace(/\s+/g, '_'));
     for (const command of simpleCommands(text)) {
       const words = shellWords(command);
       if (words[0] === 'export') {

@@ -77,7 +77,9 @@ function checkCommandPath(program: Command, argv: readonly string[]): void {
     const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
     if (!sub) {
       if (word === 'help') return;
-      throw new Error(`unknown command: kubecred ${[...path, word].join(' ')} (${path.length ? `kubecred ${path.join(' ')}` : 'kubecred'} has ${cmd.commands.map((c) => c.name()).join(', ')})`);
+      throw new Error(
+        `unknown command: kubecred ${[...path, word].join(' ')} (${path.length ? `kubecred ${path.join(' ')}` : 'kubecred'} has ${cmd.commands.map((c) => c.name()).join(', ')})`,
+      );
     }
     path.push(word);
     cmd = sub;
@@ -149,20 +151,25 @@ async function checkProviderFlags(parsed: Parsed, env: Record<string, string>): 
   // setup-context: the checks setupWithProvider makes before the provider's setup runs.
   const table = setupTable(module);
   const { values, positionals } = parseFlags(table.all, parsed.args, {});
-  if (positionals.length > 0) throw new Error(`unexpected argument ${JSON.stringify(positionals[0])}: setup-context ${kind} takes flags only`);
+  if (positionals.length > 0)
+    throw new Error(`unexpected argument ${JSON.stringify(positionals[0])}: setup-context ${kind} takes flags only`);
   for (const spec of module.getTokenFlags) {
-    if (spec.setup === 'never' && values[spec.name] !== undefined) throw new Error(spec.setupRefusal ?? `--${spec.name} is not accepted by setup-context`);
+    if (spec.setup === 'never' && values[spec.name] !== undefined)
+      throw new Error(spec.setupRefusal ?? `--${spec.name} is not accepted by setup-context`);
   }
   const cluster = clusterOptionsFrom(values);
   // The CA file is on the reader's machine: everything else about the cluster is checked.
   if (!module.clusterFromProvider || cluster.server) clusterEntryFromOptions({ ...cluster, certificateAuthority: undefined });
   checkNamespace(typeof values.namespace === 'string' ? values.namespace : undefined);
   const written: FlagValues = { ...FILLED_BY_SETUP[module.kind] };
-  for (const spec of module.getTokenFlags) if (table.written.has(spec.name) && values[spec.name] !== undefined) written[spec.name] = values[spec.name];
+  for (const spec of module.getTokenFlags)
+    if (table.written.has(spec.name) && values[spec.name] !== undefined) written[spec.name] = values[spec.name];
   await checkGetTokenValues(module, written, env);
 }
 
 /** The environment a command sees: its assignments, with placeholders filled in. */
 export function fillEnv(env: Record<string, string>, samples: Samples = {}): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, isPlaceholder(v) ? sampleValue(k.toLowerCase().replace(/_/g, '-'), samples) : v]));
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, isPlaceholder(v) ? sampleValue(k.toLowerCase().replace(/_/g, '-'), samples) : v]),
+  );
 }

@@ -59,8 +59,19 @@ export async function startIamRig(options: { idp?: IamIdpOptions } = {}): Promis
     setup(context, extra = [], opts = {}) {
       return rig.kubecred(
         [
-          'setup-context', 'iam', '--context', context, '--server', api.url, '--certificate-authority', apiCaFile!,
-          '--issuer-url', idp.issuer, '--browser-command', rig.browserCommand(), ...extra,
+          'setup-context',
+          'iam',
+          '--context',
+          context,
+          '--server',
+          api.url,
+          '--certificate-authority',
+          apiCaFile!,
+          '--issuer-url',
+          idp.issuer,
+          '--browser-command',
+          rig.browserCommand(),
+          ...extra,
         ],
         opts,
       );
@@ -69,15 +80,24 @@ export async function startIamRig(options: { idp?: IamIdpOptions } = {}): Promis
       return runKubecred(args, { env: { ...env, ...opts.env }, input: opts.input, timeoutMs: 90_000 });
     },
     kubectl(args, extraEnv = {}) {
-      return runKubectl(args, { kubeconfig: rig.kubeconfig, env: { ...env, DISPLAY: undefined, WAYLAND_DISPLAY: undefined, BROWSER: undefined, ...extraEnv }, timeoutMs: 90_000 });
+      return runKubectl(args, {
+        kubeconfig: rig.kubeconfig,
+        env: { ...env, DISPLAY: undefined, WAYLAND_DISPLAY: undefined, BROWSER: undefined, ...extraEnv },
+        timeoutMs: 90_000,
+      });
     },
     async readSecret(context, extraEnv) {
-      const r = await rig.kubectl([...(context ? ['--context', context] : []), 'get', 'secret', 'db', '-n', 'default', '-o', 'jsonpath={.data.password}'], extraEnv);
+      const r = await rig.kubectl(
+        [...(context ? ['--context', context] : []), 'get', 'secret', 'db', '-n', 'default', '-o', 'jsonpath={.data.password}'],
+        extraEnv,
+      );
       return { ...r, value: r.code === 0 ? Buffer.from(r.stdout, 'base64').toString('utf8') : undefined };
     },
     browserCalls() {
       if (!existsSync(browserLog)) return 0;
-      return readFileSync(browserLog, 'utf8').split('\n').filter((l) => l.includes('"url"')).length;
+      return readFileSync(browserLog, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"url"')).length;
     },
     expireCachedTokens() {
       for (const f of readdirSync(cacheDir).filter((n) => n.endsWith('.json'))) {

@@ -31,7 +31,13 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     const [path, query] = (req.url ?? '/').split('?');
-    const record: CountedRequest = { method: req.method ?? 'GET', path: path!, status: 0, query: query === undefined ? '' : `?${query}`, bytes: 0 };
+    const record: CountedRequest = {
+      method: req.method ?? 'GET',
+      path: path!,
+      status: 0,
+      query: query === undefined ? '' : `?${query}`,
+      bytes: 0,
+    };
     requests.push(record);
     const out = http.request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },

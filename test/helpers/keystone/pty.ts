@@ -18,11 +18,17 @@ export function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-export function runInPty(argv: string[], options: { env: Record<string, string | undefined>; answers?: PtyAnswer[]; timeoutMs?: number }): Promise<PtyResult> {
+export function runInPty(
+  argv: string[],
+  options: { env: Record<string, string | undefined>; answers?: PtyAnswer[]; timeoutMs?: number },
+): Promise<PtyResult> {
   const answers = [...(options.answers ?? [])];
   const command = argv.map(shellQuote).join(' ');
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: options.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      env: options.env as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     let seen = 0;
     const onData = (d: Buffer) => {

@@ -101,7 +101,11 @@ export function newHome(): Home {
     execCommand,
     kubecred: (args, input, extraEnv) => runKubecred(args, { env: { ...env, ...extraEnv }, input }),
     kubectl: (args, extraEnv) =>
-      runKubectl(args, { kubeconfig: env.KUBECONFIG!, env: { ...hostEnvBlanks(), ...env, ...extraEnv }, cacheDir: join(home, 'kubectl-cache') }),
+      runKubectl(args, {
+        kubeconfig: env.KUBECONFIG!,
+        env: { ...hostEnvBlanks(), ...env, ...extraEnv },
+        cacheDir: join(home, 'kubectl-cache'),
+      }),
     pty: (argv, answers, extraEnv) => runInPty(argv, { env: { ...env, ...extraEnv }, answers }),
     cacheEntries() {
       if (!existsSync(cacheDir)) return [];
@@ -131,12 +135,18 @@ function readdirJson(dir: string): string[] {
 /** `setup-context keystone` arguments for the rig's cluster, through the counting proxy. */
 export function setupArgs(rig: Rig, home: Home, context: string, extra: string[], options: { authUrl?: boolean } = {}): string[] {
   return [
-    'setup-context', 'keystone',
-    '--context', context,
-    '--server', rig.api.url,
-    '--certificate-authority-data', Buffer.from(rig.api.caPem).toString('base64'),
-    '--exec-command', home.execCommand,
-    '--exec-api-version', execApiVersion(),
+    'setup-context',
+    'keystone',
+    '--context',
+    context,
+    '--server',
+    rig.api.url,
+    '--certificate-authority-data',
+    Buffer.from(rig.api.caPem).toString('base64'),
+    '--exec-command',
+    home.execCommand,
+    '--exec-api-version',
+    execApiVersion(),
     ...(options.authUrl === false ? [] : ['--auth-url', rig.proxy.url]),
     ...extra,
   ];
@@ -145,5 +155,9 @@ export function setupArgs(rig: Rig, home: Home, context: string, extra: string[]
 /** Every argv the exec plugin got, parsed from the wrapper's log. */
 export function loggedArgv(home: Home): string[][] {
   if (!existsSync(home.argvLog)) return [];
-  return readFileSync(home.argvLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]);
+  return readFileSync(home.argvLog, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as string[]);
 }

@@ -27,7 +27,8 @@ export interface CloudVeneto {
 
 export async function seedCloudVeneto(ks: KeystoneFixture): Promise<CloudVeneto> {
   const domainId = (await ok(ks.api('POST', '/domains', { domain: { name: 'cloudveneto' } }), 'create domain')).domain.id as string;
-  const project = async (name: string) => (await ok(ks.api('POST', '/projects', { project: { name, domain_id: domainId } }), `create project ${name}`)).project;
+  const project = async (name: string) =>
+    (await ok(ks.api('POST', '/projects', { project: { name, domain_id: domainId } }), `create project ${name}`)).project;
   const cms = await project('CMS');
   const atlas = await project('ATLAS');
   const roles = await ok(ks.api('GET', '/roles?name=member'), 'find role member');
@@ -35,8 +36,10 @@ export async function seedCloudVeneto(ks: KeystoneFixture): Promise<CloudVeneto>
   const addUser = async (name: string, options: Record<string, unknown> = {}): Promise<SeededUser> => {
     // Passwords with shell and JSON metacharacters: they must survive every path intact.
     const password = `pw-${randomBytes(9).toString('base64url')}-$'" ;`;
-    const user = (await ok(ks.api('POST', '/users', { user: { name, domain_id: domainId, password, options } }), `create user ${name}`)).user;
-    for (const p of [cms, atlas]) await ok(ks.api('PUT', `/projects/${p.id}/users/${user.id}/roles/${memberRoleId}`), `grant member on ${p.name}`);
+    const user = (await ok(ks.api('POST', '/users', { user: { name, domain_id: domainId, password, options } }), `create user ${name}`))
+      .user;
+    for (const p of [cms, atlas])
+      await ok(ks.api('PUT', `/projects/${p.id}/users/${user.id}/roles/${memberRoleId}`), `grant member on ${p.name}`);
     return { id: user.id, name, password, domain: 'cloudveneto' };
   };
   return {
@@ -76,7 +79,12 @@ export function totpCode(secretBase32: string, atMs = Date.now()): string {
 }
 
 /** A user whose MFA rules require password + TOTP (or what `rules` say); returns the TOTP secret too. */
-export async function addTotpUser(ks: KeystoneFixture, cv: CloudVeneto, name: string, rules: string[][] = [['password', 'totp']]): Promise<SeededUser & { totpSecret: string }> {
+export async function addTotpUser(
+  ks: KeystoneFixture,
+  cv: CloudVeneto,
+  name: string,
+  rules: string[][] = [['password', 'totp']],
+): Promise<SeededUser & { totpSecret: string }> {
   const user = await cv.addUser(name, { multi_factor_auth_enabled: true, multi_factor_auth_rules: rules });
   const totpSecret = base32(randomBytes(20));
   await ok(ks.api('POST', '/credentials', { credential: { type: 'totp', user_id: user.id, blob: totpSecret } }), 'create totp credential');

@@ -7,7 +7,14 @@ if (!file || !name) throw new Error('usage: upsert-user.ts <kubeconfig> <user-na
 await updateKubeconfigFile(
   file,
   (doc) => {
-    upsertNamed(doc, 'users', name, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'kubecred', args: ['get-token', 'oidc', `--client-id=${name}`], interactiveMode: 'IfAvailable' } });
+    upsertNamed(doc, 'users', name, {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: 'kubecred',
+        args: ['get-token', 'oidc', `--client-id=${name}`],
+        interactiveMode: 'IfAvailable',
+      },
+    });
   },
   { lockTimeoutMs: 60_000, lockPollMs: 5, onLockWait: () => process.stdout.write('waiting\n') },
 );

@@ -9,7 +9,13 @@ export const dummyModule: ProviderModule = {
   setupDescription: 'set up a context served by the dummy issuer (tests only)',
   getTokenFlags: [
     { name: 'realm', type: 'string', description: 'realm to get a token for' },
-    { name: 'dummy-secret', type: 'string', setup: 'never', setupRefusal: '--dummy-secret is refused: pipe it into --secret-stdin', description: 'refused at setup' },
+    {
+      name: 'dummy-secret',
+      type: 'string',
+      setup: 'never',
+      setupRefusal: '--dummy-secret is refused: pipe it into --secret-stdin',
+      description: 'refused at setup',
+    },
     { name: 'min-validity', type: 'string', description: 'margin' },
     { name: 'token-cache-dir', type: 'string', path: true, description: 'cache dir' },
     { name: 'verbose', short: 'v', type: 'boolean', setup: 'local', description: 'explain' },
@@ -32,6 +38,9 @@ export const dummyModule: ProviderModule = {
         warm: { material: { token: 'warm-token' }, expiresAt: new Date(Date.now() + 3600_000), label: 'dora' },
       };
     },
-    describe: (entry) => ({ summary: `${entry.label} in realm ${String(entry.identity.realm)}`, fields: [['realm', String(entry.identity.realm)]] }),
+    describe: (entry) => ({
+      summary: `${entry.label} in realm ${String(entry.identity.realm)}`,
+      fields: [['realm', String(entry.identity.realm)]],
+    }),
   }),
 };

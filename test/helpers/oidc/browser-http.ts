@@ -96,7 +96,15 @@ async function main(): Promise<void> {
       // The server may already be gone (connection refused): that, too, is "not logged in twice".
       const replay = await httpRequest(r.callbackUrl).catch(() => ({ status: 0 }));
       if (values.log) {
-        appendFileSync(values.log, JSON.stringify({ wrongStateStatus: wrongState.status, wrongHostStatus: wrongHost.status, callbackStatus: r.status, replayStatus: replay.status }) + '\n');
+        appendFileSync(
+          values.log,
+          JSON.stringify({
+            wrongStateStatus: wrongState.status,
+            wrongHostStatus: wrongHost.status,
+            callbackStatus: r.status,
+            replayStatus: replay.status,
+          }) + '\n',
+        );
       }
       return;
     }

@@ -57,7 +57,14 @@ export async function startOidcRig(options: RigOptions = {}): Promise<OidcRig> {
   const api = await startApiServer({
     staticTokens,
     reviews: options.reviews,
-    oidc: { issuerUrl: idp.issuer, clientId: idp.publicClientId, usernameClaim: 'sub', groupsClaim: 'groups', ca: idp.caPem, ...options.apiserver },
+    oidc: {
+      issuerUrl: idp.issuer,
+      clientId: idp.publicClientId,
+      usernameClaim: 'sub',
+      groupsClaim: 'groups',
+      ca: idp.caPem,
+      ...options.apiserver,
+    },
   });
   api.putSecret('default', 'db', { password: SECRET_VALUE });
   const { home, env } = isolatedHome('kubecred-oidc-');
@@ -81,7 +88,16 @@ export async function startOidcRig(options: RigOptions = {}): Promise<OidcRig> {
       return `${process.execPath} --import ${tsxLoader} ${browserHttp} --log ${browserLog} --mode ${mode}${ca}${extra ? ` ${extra}` : ''}`;
     },
     getTokenArgs(extra = []) {
-      return ['--issuer-url', idp.issuer, '--client-id', idp.publicClientId, '--listen-address', '127.0.0.1:0', ...(idpCaFile ? ['--oidc-ca-file', idpCaFile] : []), ...extra];
+      return [
+        '--issuer-url',
+        idp.issuer,
+        '--client-id',
+        idp.publicClientId,
+        '--listen-address',
+        '127.0.0.1:0',
+        ...(idpCaFile ? ['--oidc-ca-file', idpCaFile] : []),
+        ...extra,
+      ];
     },
     async useArgs(args, execEnv) {
       await writeKubeconfig(kubeconfig, {
@@ -91,7 +107,11 @@ export async function startOidcRig(options: RigOptions = {}): Promise<OidcRig> {
       });
     },
     kubectl(args, extraEnv = {}) {
-      return runKubectl(args, { kubeconfig, env: { ...env, DISPLAY: undefined, WAYLAND_DISPLAY: undefined, BROWSER: undefined, ...extraEnv }, timeoutMs: 60_000 });
+      return runKubectl(args, {
+        kubeconfig,
+        env: { ...env, DISPLAY: undefined, WAYLAND_DISPLAY: undefined, BROWSER: undefined, ...extraEnv },
+        timeoutMs: 60_000,
+      });
     },
     async readSecret(extraEnv) {
       const r = await rig.kubectl(['get', 'secret', 'db', '-n', 'default', '-o', 'jsonpath={.data.password}'], extraEnv);
@@ -102,7 +122,9 @@ export async function startOidcRig(options: RigOptions = {}): Promise<OidcRig> {
     },
     browserCalls() {
       if (!existsSync(browserLog)) return 0;
-      return readFileSync(browserLog, 'utf8').split('\n').filter((l) => l.includes('"url"')).length;
+      return readFileSync(browserLog, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"url"')).length;
     },
     expireCachedTokens() {
       for (const f of readdirSync(cacheDir).filter((n) => n.endsWith('.json'))) {
@@ -144,6 +166,7 @@ export function cachedSecrets(rig: OidcRig): string[] {
     if (e.credential?.token) out.push(e.credential.token);
   }
   const secrets = join(rig.cacheDir, 'secrets');
-  if (existsSync(secrets)) for (const f of readdirSync(secrets).filter((n) => !n.startsWith('.'))) out.push(readFileSync(join(secrets, f), 'utf8'));
+  if (existsSync(secrets))
+    for (const f of readdirSync(secrets).filter((n) => !n.startsWith('.'))) out.push(readFileSync(join(secrets, f), 'utf8'));
   return out;
 }

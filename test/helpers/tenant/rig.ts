@@ -37,20 +37,24 @@ export async function startTenantRig(): Promise<TenantRig> {
   const alice = await management.issueClientCert('alice', ['cozy-users']);
   const mallory = await management.issueClientCert('mallory', []);
   const cluster = { server: management.url, 'certificate-authority-data': b64(management.caPem) };
-  writeFileSync(kubeconfig, stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'cozy', cluster }],
-    users: [
-      { name: 'alice', user: { 'client-certificate-data': b64(alice.cert), 'client-key-data': b64(alice.key) } },
-      { name: 'mallory', user: { 'client-certificate-data': b64(mallory.cert), 'client-key-data': b64(mallory.key) } },
-    ],
-    contexts: [
-      { name: 'mgmt', context: { cluster: 'cozy', user: 'alice' } },
-      { name: 'mgmt-mallory', context: { cluster: 'cozy', user: 'mallory' } },
-    ],
-    'current-context': 'mgmt',
-  }), { mode: 0o600 });
+  writeFileSync(
+    kubeconfig,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'cozy', cluster }],
+      users: [
+        { name: 'alice', user: { 'client-certificate-data': b64(alice.cert), 'client-key-data': b64(alice.key) } },
+        { name: 'mallory', user: { 'client-certificate-data': b64(mallory.cert), 'client-key-data': b64(mallory.key) } },
+      ],
+      contexts: [
+        { name: 'mgmt', context: { cluster: 'cozy', user: 'alice' } },
+        { name: 'mgmt-mallory', context: { cluster: 'cozy', user: 'mallory' } },
+      ],
+      'current-context': 'mgmt',
+    }),
+    { mode: 0o600 },
+  );
   const rig: TenantRig = {
     management,
     tenantApi,
