@@ -229,3 +229,31 @@ test(
     );
   },
 );
+
+test('fault: the lock holder killed with SIGKILL mid-refresh: the others take over after the stale time, at most one extra refresh', async (t) => {
+  // Refresh tokens that do not rotate: a refresh the IdP finishes for a dead client must not cost the session.
+  const idp = await rig(t, { idp: { rotateRefreshTokens: false } });
+  const args = passwordArgs(idp);
+  const first = await idp.kubecred(args, { env: PASSWORD_ENV });
+  assert.equal(first.code, 0, first.stderr);
+  idp.expireCachedTokens();
+  idp.idp.resetCounts();
+  idp.idp.setDelay('token', 30_000);
+  // No password in its environment: the holder can only refresh.
+  const holder = spawn(process.execPath, [kubecredBin, ...args], { env: idp.env, stdio: 'ignore' });
+  const deadline = Date.now() + 30_000;
+  while (idp.idp.counts.token < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(idp.idp.counts.token, 1, 'the holder sent its refresh');
+  const locks = () => readdirSync(idp.cacheDir).filter((n) => n.endsWith('.lock'));
+  assert.equal(locks().length, 1, 'and holds the lock');
+  const exited = new Promise((r) => holder.once('exit', r));
+  holder.kill('SIGKILL');
+  await exited;
+  idp.idp.setDelay('token', 0);
+  const [a, b] = await Promise.all([idp.kubecred(args), idp.kubecred(args)]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(JSON.parse(a.stdout).status.token, JSON.parse(b.stdout).status.token, 'one new token for both');
+  assert.ok(idp.idp.counts.token <= 2, `token requests: ${idp.idp.counts.token} (the dead holder's and at most one more)`);
+  assert.deepEqual(locks(), [], 'no lock left');
+});
