@@ -25,6 +25,9 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const common = {
   define: { __KUBECRED_VERSION__: JSON.stringify(version) },
   bundle: true,
+  // Bundled packages keep the path they have under this checkout (a symlinked node_modules would
+  // otherwise put the build machine's real path into the module comments of the chunks).
+  preserveSymlinks: true,
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',

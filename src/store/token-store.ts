@@ -40,6 +40,8 @@ export interface OpenTokenStoreOptions {
   storage: TokenStorage;
   /** Human notices (stderr). Never given a secret. */
   notice: (message: string) => void;
+  /** Default true: tighten loose modes of our own files on read. False: treat such a file as unusable. */
+  repair?: boolean;
 }
 
 /** Marker in the cache dir: the "keyring asked for, tokens on disk" notice was given once. */
@@ -94,8 +96,9 @@ export async function openTokenStore(options: OpenTokenStoreOptions): Promise<To
     }
   }
 
-  // Loose modes of our own files are fixed with a warning; files others could write are refused.
-  const trusted = { repair: notice };
+  // Loose modes of our own files are fixed with a warning (unless the caller only inspects: doctor
+  // without --fix); files others could write are refused.
+  const trusted = options.repair === false ? {} : { repair: notice };
 
   async function read(key: string): Promise<CacheRead> {
     const read = readEntry(dir, key, trusted);

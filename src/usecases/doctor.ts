@@ -155,10 +155,12 @@ export async function doctor(options: DoctorOptions): Promise<DoctorReport> {
       if (f.serverDate) findings.push(skewFinding(f.serverDate.what, f.serverDate.date, options.nowMs()));
     }
   }
+  // Without --fix doctor only looks: reading must not quietly repair what it just reported.
   const tokens = await openTokenStore({
     dir: ctx.common.cacheDir,
     storage: ctx.common.storage === 'none' ? 'disk' : ctx.common.storage,
     notice: () => {},
+    repair: options.fix === true,
   });
   const read = await tokens.read(ctx.key);
   const entry =
