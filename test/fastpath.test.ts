@@ -1,9 +1,9 @@
 // The cache-hit path as kubectl runs it: the built dist/kubecred.cjs, alone in a temp dir (no
 // node_modules, no dist/cli.mjs), proves that a hit needs nothing but itself.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './helpers/cli.js';
@@ -28,8 +28,14 @@ const otherSpelling = [
   '--skip-open-browser',
 ];
 
+const roots: string[] = [];
+after(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
 function isolatedFastPath() {
   const root = mkdtempSync(join(tmpdir(), 'kubecred-fast-'));
+  roots.push(root);
   mkdirSync(join(root, 'dist'));
   mkdirSync(join(root, 'bin'));
   copyFileSync(join(repoRoot, 'dist', 'kubecred.cjs'), join(root, 'dist', 'kubecred.cjs'));
