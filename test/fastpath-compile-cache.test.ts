@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,25 +11,35 @@ import { kubecredBin } from './helpers/cli.js';
 
 const hasCompileCache = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
 
-function run(env: Record<string, string>) {
-  const home = mkdtempSync(join(tmpdir(), 'kubecred-ccache-'));
-  const r = spawnSync(process.execPath, [kubecredBin, 'cache', '--help'], {
+function run(env: Record<string, string>, options: { home?: string; args?: string[]; status?: number } = {}) {
+  const home = options.home ?? mkdtempSync(join(tmpdir(), 'kubecred-ccache-'));
+  const r = spawnSync(process.execPath, [kubecredBin, ...(options.args ?? ['cache', '--help'])], {
     env: { PATH: process.env.PATH ?? '', HOME: home, ...env },
     encoding: 'utf8',
   });
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.status, options.status ?? 0, r.stderr);
   return { home, dir: join(home, '.kube', 'cache', 'kubecred', 'node-compile-cache') };
 }
 
-test(`a miss ${hasCompileCache ? 'fills a 0700 compile cache beside the token cache' : 'creates no compile cache on this Node (no module.enableCompileCache)'}`, (t) => {
-  const { home, dir } = run({});
-  t.after(() => rmSync(home, { recursive: true, force: true }));
+test(`a miss ${hasCompileCache ? 'fills a 0700 compile cache beside an existing token cache, from the run after a success' : 'creates no compile cache on this Node (no module.enableCompileCache)'}`, (t) => {
+  const first = run({});
+  t.after(() => rmSync(first.home, { recursive: true, force: true }));
+  assert.equal(existsSync(join(first.home, '.kube')), false, 'a fresh machine: --help creates nothing');
+  mkdirSync(join(first.home, '.kube', 'cache', 'kubecred'), { recursive: true, mode: 0o700 });
+  run({}, { home: first.home });
   if (!hasCompileCache) {
-    assert.equal(existsSync(dir), false);
+    assert.equal(existsSync(first.dir), false);
     return;
   }
-  assert.equal(statSync(dir).mode & 0o777, 0o700);
-  assert.ok(readdirSync(dir).length > 0, 'Node wrote its cache');
+  assert.equal(statSync(first.dir).mode & 0o777, 0o700, 'made after a successful run');
+  run({}, { home: first.home });
+  assert.ok(readdirSync(first.dir).length > 0, 'Node wrote its cache on the next run');
+});
+
+test('a failing run on a fresh machine writes no compile cache (nothing at all)', (t) => {
+  const { home } = run({}, { args: ['get-token', 'oidc', '--issuer-url', 'https://idp.example'], status: 2 });
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  assert.equal(existsSync(join(home, '.kube')), false);
 });
 
 test('a compile cache the user configured (NODE_COMPILE_CACHE) or disabled is left to Node', (t) => {

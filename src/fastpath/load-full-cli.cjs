@@ -11,21 +11,45 @@ const { pathToFileURL } = require('node:url');
  * would pay more to read a cache than it saves. The cache sits beside the token cache in a 0700
  * directory of ours (never the shared os.tmpdir() default: code read from there would run as ours);
  * NODE_COMPILE_CACHE, if the user set it, is Node's to honour and left alone.
+ *
+ * A run that fails writes nothing, so the cache is used only once its directory exists, and that
+ * is made only after a run succeeded in a kubecred cache dir that already existed (`--help` on a
+ * fresh machine creates nothing either).
  */
-function enableCompileCache() {
+function compileCacheDir() {
+  const base = process.env.KUBECACHEDIR || join(process.env.HOME || require('node:os').homedir(), '.kube', 'cache');
+  return join(base, 'kubecred', 'node-compile-cache');
+}
+
+function usableCompileCache() {
   const { enableCompileCache: enable } = require('node:module');
-  if (typeof enable !== 'function' || process.env.NODE_COMPILE_CACHE || process.env.NODE_DISABLE_COMPILE_CACHE) return;
+  if (typeof enable !== 'function' || process.env.NODE_COMPILE_CACHE || process.env.NODE_DISABLE_COMPILE_CACHE) return undefined;
+  return enable;
+}
+
+function enableCompileCache() {
+  const enable = usableCompileCache();
+  if (!enable) return;
   try {
-    const { lstatSync, mkdirSync } = require('node:fs');
-    const base = process.env.KUBECACHEDIR || join(process.env.HOME || require('node:os').homedir(), '.kube', 'cache');
-    const dir = join(base, 'kubecred', 'node-compile-cache');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = lstatSync(dir);
+    const dir = compileCacheDir();
+    const st = require('node:fs').lstatSync(dir);
     const uid = process.getuid ? process.getuid() : undefined;
     if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) return;
     enable(dir);
   } catch {
-    // A read-only home, a full disk: compile as usual.
+    // No cache dir yet (see above), a read-only home: compile as usual.
+  }
+}
+
+/** After a successful run: make the cache directory for the next one, inside an existing kubecred cache dir. */
+function prepareCompileCache() {
+  if (!usableCompileCache()) return;
+  try {
+    const { existsSync, mkdirSync } = require('node:fs');
+    const dir = compileCacheDir();
+    if (!existsSync(dir) && existsSync(join(dir, '..'))) mkdirSync(dir, { mode: 0o700 });
+  } catch {
+    // best effort
   }
 }
 
@@ -35,6 +59,7 @@ module.exports = function runFullCli(argv) {
   import(pathToFileURL(cli).href).then(
     (mod) =>
       mod.main(argv).then((code) => {
+        if (code === 0) prepareCompileCache();
         // Exit explicitly once stdout and stderr are flushed: a keyring call that timed out cannot
         // be cancelled and would otherwise keep kubectl waiting for us.
         process.exitCode = code;
