@@ -3,17 +3,15 @@
 // /version. undici is loaded here only (never on the get-token paths).
 import { readFileSync } from 'node:fs';
 import type { CredentialMaterial } from '../exec/exec-credential.js';
+import type { ClusterEntry } from '../kubeconfig/types.js';
 import { describeNetworkError } from './http.js';
 import { KubecredError } from '../shared/errors.js';
 
-export interface ClusterTarget {
-  server: string;
-  'certificate-authority'?: string;
-  'certificate-authority-data'?: string;
-  'insecure-skip-tls-verify'?: boolean;
-  'tls-server-name'?: string;
-  'proxy-url'?: string;
-}
+/** The cluster settings a request needs: the kubeconfig's cluster stanza, minus what does not matter here. */
+export type ClusterTarget = Pick<
+  ClusterEntry,
+  'server' | 'certificate-authority' | 'certificate-authority-data' | 'insecure-skip-tls-verify' | 'tls-server-name' | 'proxy-url'
+>;
 
 export interface ApiAnswer {
   status: number;

@@ -134,27 +134,22 @@ export async function fetchKubeconfig(infra: Infrastructure, input: FetchKubecon
       `this copy stops working when Kamaji re-issues the certificate; kubecred setup-context tenant keeps a context current instead`,
     );
 
+  // The Secret's kubeconfig as it is; the oidc variant with its kubelogin user rewritten to ours.
+  const asFetched = () =>
+    input.variant === 'oidc'
+      ? kubeconfigText(fetched, user, {
+          cluster: fetched.doc.clusters[0]!.name,
+          user: fetched.doc.users[0]!.name,
+          context: fetched.doc.contexts[0]!.name,
+        })
+      : fetched.text;
   if (input.output.kind === 'stdout') {
-    const text =
-      input.variant === 'oidc'
-        ? kubeconfigText(fetched, user, {
-            cluster: fetched.doc.clusters[0]!.name,
-            user: fetched.doc.users[0]!.name,
-            context: fetched.doc.contexts[0]!.name,
-          })
-        : fetched.text;
+    const text = asFetched();
     return { text: text.endsWith('\n') ? text : `${text}\n`, notes, lines: [] };
   }
   if (input.output.kind === 'file') {
     const path = resolve(input.output.path);
-    const text =
-      input.variant === 'oidc'
-        ? kubeconfigText(fetched, user, {
-            cluster: fetched.doc.clusters[0]!.name,
-            user: fetched.doc.users[0]!.name,
-            context: fetched.doc.contexts[0]!.name,
-          })
-        : fetched.text;
+    const text = asFetched();
     refuseExisting(path, input.output.force);
     try {
       writeFileAtomic(path, text, 0o600);
