@@ -50,7 +50,7 @@ function ctx() {
       infra: infra(),
       interactive: false,
       key: cacheKey(tenantModule.identity(values)),
-      loginCommand: () => 'kubecred login --context x',
+      loginCommand: async () => 'kubecred login --context x',
       secrets: undefined as never,
       sharedSecrets: () => undefined as never,
     },

@@ -69,9 +69,10 @@ export interface ProviderContext {
   contextName?: string;
   /**
    * What a person should run to log in for this identity: `kubecred login --context cms`. The use
-   * case finds the context (kubectl does not say which one it runs us for) only when this is called.
+   * case finds the context (kubectl does not say which one it runs us for) only when this is called,
+   * reading the kubeconfig then: a refresh that needs no person never loads the kubeconfig code.
    */
-  loginCommand(): string;
+  loginCommand(): Promise<string>;
 }
 
 export type ObtainMode =

@@ -10,7 +10,6 @@ import { KubecredError } from '../shared/errors.js';
 import { openSecretStore, scopedSecrets, type SecretStore } from '../store/secret-store.js';
 import type { CacheEntry } from '../store/token-cache.js';
 import type { ObtainedCredential, ProviderContext, ProviderModule, SetupContext } from '../providers/types.js';
-import { loginCommandFor } from './context-lookup.js';
 
 export interface ContextInput {
   infra: Infrastructure;
@@ -41,7 +40,8 @@ export async function providerContext(input: ContextInput, store?: SecretStore):
     cluster: input.cluster,
     key: input.key,
     contextName: input.contextName,
-    loginCommand: () => loginCommandFor(input.modules, input.key, input.contextName, input.infra.env),
+    loginCommand: async () =>
+      (await import('./context-lookup.js')).loginCommandFor(input.modules, input.key, input.contextName, input.infra.env),
   };
 }
 

@@ -79,7 +79,7 @@ export async function iamSetup(ctx: SetupContext, request: SetupRequest): Promis
       secrets,
       key,
       contextName: request.contextName,
-      loginCommand: () => `kubecred login --context ${request.contextName}`,
+      loginCommand: async () => `kubecred login --context ${request.contextName}`,
     };
     try {
       const engine = engineSettings(s, client.clientId, client.clientSecret);

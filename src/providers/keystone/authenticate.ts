@@ -13,8 +13,8 @@ export type Credential =
 export interface AuthPrompts {
   /** Asks for a TOTP passcode; undefined when there is no terminal. */
   passcode?: () => Promise<string>;
-  /** What to tell someone who must act: `kubecred login --context cms`. */
-  loginHint: string;
+  /** What to tell someone who must act: `kubecred login --context cms` (looked up only when needed). */
+  loginHint: () => Promise<string>;
 }
 
 /** Keystone refused the password or secret itself (not the project, not a second factor). */
@@ -74,7 +74,7 @@ export async function authenticate(
     }
     if (!prompts.passcode) {
       throw new NeedsInteractionError(
-        `Keystone also wants a TOTP passcode for ${who(cred)}, and there is no terminal to ask on: run ${prompts.loginHint}`,
+        `Keystone also wants a TOTP passcode for ${who(cred)}, and there is no terminal to ask on: run ${await prompts.loginHint()}`,
       );
     }
     const passcode = (await prompts.passcode!()).trim();
@@ -85,12 +85,14 @@ export async function authenticate(
     );
     if ('id' in answer) return answer;
     if (answer.kind === 'refused' && answer.status === 401)
-      throw new LoginFailedError(`Keystone refused the TOTP passcode for ${who(cred)}: run ${prompts.loginHint} and type the current code`);
+      throw new LoginFailedError(
+        `Keystone refused the TOTP passcode for ${who(cred)}: run ${await prompts.loginHint()} and type the current code`,
+      );
   }
   if (answer.kind !== 'refused') throw new LoginFailedError(`Keystone asked ${who(cred)} for yet another authentication step`);
   if (/password is expired/i.test(answer.message)) {
     throw new LoginFailedError(
-      `the Keystone password of ${who(cred)} has expired: change it (OpenStack dashboard, or openstack user password set), then run ${prompts.loginHint}`,
+      `the Keystone password of ${who(cred)} has expired: change it (OpenStack dashboard, or openstack user password set), then run ${await prompts.loginHint()}`,
     );
   }
   if (answer.status === 401 && cred.kind === 'password' && project && !('domainOnly' in project))

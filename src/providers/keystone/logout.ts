@@ -45,7 +45,7 @@ async function prepareDeletion(
         `--delete-application-credential: its secret is no longer kept here, so kubecred cannot tell whose it is: ${hint}${id ? ` ${id}` : ''}`,
       );
     const token = await authenticate(client, { kind: 'application_credential', ref, ...found }, undefined, {
-      loginHint: 'kubecred logout again',
+      loginHint: async () => 'kubecred logout again',
     });
     userId = token.user.id;
     id = token.applicationCredential?.id ?? id;
@@ -65,7 +65,7 @@ async function prepareDeletion(
     client,
     { kind: 'password', user: { id: userId }, password: password ?? typed!, source: password ? 'given' : 'typed' },
     undefined,
-    { passcode: passcodeAsker(ctx.infra.prompt), loginHint: 'kubecred logout on a terminal' },
+    { passcode: passcodeAsker(ctx.infra.prompt), loginHint: async () => 'kubecred logout on a terminal' },
   );
   return { userId, token: token.id, id: id! };
 }

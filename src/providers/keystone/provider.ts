@@ -34,13 +34,14 @@ async function passwordToken(ctx: ProviderContext, s: KeystoneSettings, client: 
     } catch (err) {
       // A remembered password that stopped working (changed in the dashboard): ask for the new one.
       if (!(err instanceof CredentialRefusedError) || stored === undefined) throw err;
-      if (!canAsk(ctx)) throw new CredentialRefusedError(`${err.message}; if you changed it, run ${prompts.loginHint} to type the new one`);
+      if (!canAsk(ctx))
+        throw new CredentialRefusedError(`${err.message}; if you changed it, run ${await prompts.loginHint()} to type the new one`);
       ctx.infra.log.info('kubecred: Keystone refused the remembered password');
     }
   }
   if (!canAsk(ctx)) {
     throw new NeedsInteractionError(
-      `Keystone needs the password of ${describeUser(user)} and kubectl gave no terminal to ask on: run ${prompts.loginHint}`,
+      `Keystone needs the password of ${describeUser(user)} and kubectl gave no terminal to ask on: run ${await prompts.loginHint()}`,
     );
   }
   const typed = await ctx.infra.prompt.secret(`Keystone password for ${describeUser(user)} at ${client.host}: `);

@@ -141,7 +141,7 @@ export async function keystoneSetup(ctx: SetupContext, request: SetupRequest): P
   const s = settingsFrom(values, req, infra.env);
   const cred = await setupCredential(req, s, infra);
   const client = clientFor(s, infra);
-  const prompts: AuthPrompts = { passcode: passcodeAsker(infra.prompt), loginHint: 'setup-context on a terminal' };
+  const prompts: AuthPrompts = { passcode: passcodeAsker(infra.prompt), loginHint: async () => 'setup-context on a terminal' };
   let token = await authenticate(client, cred, s.project, prompts);
   const lines = [`Keystone at ${client.host} accepted ${tokenOwner(token)}`];
   const projectName = token.project?.name;

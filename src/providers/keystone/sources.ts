@@ -33,9 +33,7 @@ export function passcodeAsker(prompt: Prompt, allowed = prompt.available): AuthP
 export function promptsFor(ctx: ProviderContext): AuthPrompts {
   return {
     passcode: passcodeAsker(ctx.infra.prompt, canAsk(ctx)),
-    get loginHint() {
-      return ctx.loginCommand();
-    },
+    loginHint: () => ctx.loginCommand(),
   };
 }
 
