@@ -125,7 +125,7 @@ function writeDoc(doc: KubeconfigDoc, text = serializeKubeconfig(doc)): void {
   ensureParentDir(target);
   // Temp files of a kubecred killed mid-write (we hold the lock: no live writer of ours is mid-way).
   removeStaleTempFiles(dirname(target), Date.now(), 3_600_000, basename(target));
-  writeFileAtomic(target, text, 0o600);
+  writeFileAtomic(target, text);
   doc.changed = false;
 }
 

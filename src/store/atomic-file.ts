@@ -154,11 +154,23 @@ export function ensurePrivateDir(dir: string): void {
 
 let tempCounter = 0;
 
+export interface AtomicWriteOptions {
+  /** File mode of the new file (default 0600). */
+  mode?: number;
+  /**
+   * fsync the file and its directory before and after the rename (default true): the new content
+   * survives a crash or power loss. A file that is only a cache (a token entry: losing it costs a
+   * refresh) skips that; each fsync costs milliseconds, on a busy disk tens of them.
+   */
+  durable?: boolean;
+}
+
 /**
  * temp file (O_EXCL|O_NOFOLLOW, mode 0600) + write + fsync + rename + fsync(dir). A reader sees the
  * old content or the new, never a mix; rename replaces a planted symlink itself, not its target.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+  const { mode = 0o600, durable = true } = options;
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.${tempCounter++}.tmp`);
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
@@ -166,7 +178,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
     safeUnlink(temp);
@@ -179,7 +191,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
     safeUnlink(temp);
     throw err;
   }
-  syncDir(dir);
+  if (durable) syncDir(dir);
 }
 
 function syncDir(dir: string): void {

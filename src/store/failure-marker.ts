@@ -20,7 +20,9 @@ function oneLine(reason: string): string {
 export function recordFailure(dir: string, key: string, reason: string, nowMs: number): void {
   try {
     ensurePrivateDir(dir);
-    writeFileAtomic(failureFile(dir, key), JSON.stringify({ reason: oneLine(reason) || 'login failed', at: nowMs }) + '\n');
+    writeFileAtomic(failureFile(dir, key), JSON.stringify({ reason: oneLine(reason) || 'login failed', at: nowMs }) + '\n', {
+      durable: false,
+    });
   } catch {
     // The marker only saves work; a full or read-only disk must not hide the login's own error.
   }

@@ -81,7 +81,8 @@ export function readEntry(dir: string, key: string, options: TrustedReadOptions 
 
 export function writeEntry(dir: string, key: string, entry: CacheEntry): void {
   ensurePrivateDir(dir);
-  writeFileAtomic(tokenFile(dir, key), JSON.stringify(entry) + '\n');
+  // A cache: an entry lost to a crash costs one refresh, so no fsync (the secret store's writes keep theirs).
+  writeFileAtomic(tokenFile(dir, key), JSON.stringify(entry) + '\n', { durable: false });
   removeStaleTempFiles(dir, Date.now());
 }
 

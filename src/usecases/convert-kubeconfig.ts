@@ -202,7 +202,7 @@ export async function convertKubeconfig(input: ConvertInput): Promise<ConvertRes
     }
     for (const doc of docs.filter((d) => d.changed && d.existed)) {
       const backup = backupName(realWritePath(doc.path), input.now);
-      writeFileAtomic(backup, doc.source, 0o600);
+      writeFileAtomic(backup, doc.source);
       backups.push(backup);
     }
     return users;

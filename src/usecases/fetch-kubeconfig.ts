@@ -152,7 +152,7 @@ export async function fetchKubeconfig(infra: Infrastructure, input: FetchKubecon
     const text = asFetched();
     refuseExisting(path, input.output.force);
     try {
-      writeFileAtomic(path, text, 0o600);
+      writeFileAtomic(path, text);
     } catch (err) {
       throw new KubecredError(
         `cannot write ${displayPath(path)} (${(err as NodeJS.ErrnoException).code ?? 'error'}): check that its directory exists and is yours to write`,
