@@ -4,7 +4,6 @@
 // The undici package costs ~100 ms to load, a third of a refresh: it is loaded only when a proxy,
 // an extra CA or --insecure needs a dispatcher; otherwise Node's built-in fetch does the work.
 import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { KubecredError } from '../shared/errors.js';
 
@@ -48,7 +47,8 @@ function decodeCa(text: string): string {
   return decoded;
 }
 
-export function loadCaBundle(options: HttpOptions): string[] | undefined {
+/** The extra CAs of the options, read and checked now (a bad file is reported before any request). */
+export function extraCas(options: HttpOptions): string[] {
   const extra: string[] = [];
   for (const file of options.caFiles ?? []) {
     let text: string;
@@ -61,8 +61,16 @@ export function loadCaBundle(options: HttpOptions): string[] | undefined {
     extra.push(text);
   }
   for (const data of options.caData ?? []) extra.push(decodeCa(data));
-  // Setting `ca` replaces Node's roots, so keep them beside the extra ones.
-  return extra.length ? [...rootCertificates, ...extra] : undefined;
+  return extra;
+}
+
+/**
+ * The `ca` to connect with: undefined (Node's roots) without extra CAs, else Node's roots and the
+ * extra ones (setting `ca` replaces the roots). node:tls is loaded only then: a plain-http IdP on
+ * this machine needs none of it.
+ */
+export async function caBundle(extra: readonly string[]): Promise<string[] | undefined> {
+  return extra.length ? [...(await import('node:tls')).rootCertificates, ...extra] : undefined;
 }
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
@@ -93,7 +101,7 @@ function clientCertOf(options: HttpOptions): { cert?: string; key?: string } {
 
 export async function createDispatcher(options: HttpOptions): Promise<Dispatcher> {
   const env = options.env ?? process.env;
-  const ca = loadCaBundle(options);
+  const ca = await caBundle(extraCas(options));
   const { EnvHttpProxyAgent } = await import('undici');
   const connect = {
     ca,
@@ -119,7 +127,7 @@ export async function createDispatcher(options: HttpOptions): Promise<Dispatcher
  */
 export function createFetch(options: HttpOptions): FetchFunction {
   // CA files are read now, so a bad one is reported before any request is made.
-  if (needsDispatcher(options)) loadCaBundle(options);
+  if (needsDispatcher(options)) extraCas(options);
   if (options.insecureSkipTlsVerify) {
     const warn = options.warn ?? ((m: string) => void process.stderr.write(`kubecred: warning: ${m}\n`));
     warn(

@@ -1,30 +1,33 @@
 // The real infrastructure: stderr logger, system clock, TTY prompt, browser launcher.
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+// node:child_process and node:readline are imported where they are used: a refresh, which needs
+// neither, would pay ~6 ms to load them.
 import type { Browser, Infrastructure, Logger, Prompt } from './types.js';
 import { NeedsInteractionError } from '../shared/errors.js';
 import { childEnvironment, withoutSecretVariables } from './child-env.js';
 import { createFetch } from './http.js';
+import { createRawRequest } from './raw-http.js';
 
-export function stderrLogger(verbose: boolean, stream: NodeJS.WritableStream = process.stderr): Logger {
+export function stderrLogger(verbose: boolean, stream?: NodeJS.WritableStream): Logger {
+  // process.stderr builds its stream on first touch (~3 ms): a silent run never pays it.
+  const write = (text: string) => void (stream ?? process.stderr).write(text);
   return {
-    info: (m) => void stream.write(`${m}\n`),
-    warn: (m) => void stream.write(`kubecred: warning: ${m}\n`),
+    info: (m) => write(`${m}\n`),
+    warn: (m) => write(`kubecred: warning: ${m}\n`),
     debug: (m) => {
-      if (verbose) stream.write(`kubecred: ${m}\n`);
+      if (verbose) write(`kubecred: ${m}\n`);
     },
   };
 }
 
 /** Prompts on the terminal kubectl handed us (stdin), writing the question to stderr. */
 export function ttyPrompt(allowed: boolean): Prompt {
-  const available = allowed && process.stdin.isTTY === true;
-  const ask = (question: string, hidden: boolean) =>
-    new Promise<string>((resolve, reject) => {
-      if (!available) {
-        reject(new NeedsInteractionError('no terminal to ask on'));
-        return;
-      }
+  // Asked when needed: process.stdin builds its stream (tty, net) on first touch, which a refresh
+  // that prompts for nothing must not pay.
+  const isAvailable = () => allowed && process.stdin.isTTY === true;
+  const ask = async (question: string, hidden: boolean) => {
+    if (!isAvailable()) throw new NeedsInteractionError('no terminal to ask on');
+    const { createInterface } = await import('node:readline');
+    return new Promise<string>((resolve, reject) => {
       const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
       if (hidden) {
         // Echo nothing of what is typed; readline still prints the question.
@@ -42,8 +45,11 @@ export function ttyPrompt(allowed: boolean): Prompt {
         reject(new NeedsInteractionError('prompt cancelled'));
       });
     });
+  };
   return {
-    available,
+    get available() {
+      return isAvailable();
+    },
     secret: (q) => ask(q, true),
     line: (q) => ask(q, false),
   };
@@ -58,6 +64,7 @@ export function systemBrowser(): Browser {
     async open(url, command) {
       if (command) {
         const [file, ...args] = command.trim().split(/\s+/);
+        const { spawn } = await import('node:child_process');
         const child = spawn(file!, [...args, url], {
           stdio: ['ignore', 'ignore', 'inherit'],
           detached: true,
@@ -88,7 +95,9 @@ export function nodeInfrastructure(options: {
     prompt: ttyPrompt(options.interactive),
     browser: systemBrowser(),
     env: options.env ?? process.env,
-    http: { fetcher: createFetch },
-    stderrIsTTY: process.stderr.isTTY === true,
+    http: { fetcher: createFetch, rawRequest: createRawRequest },
+    get stderrIsTTY() {
+      return process.stderr.isTTY === true;
+    },
   };
 }

@@ -1,5 +1,6 @@
 // Infrastructure the use cases need, injected so tests can swap any part (kubelogin's split).
 import type { FetchFunction, HttpOptions } from './http.js';
+import type { RawRequest } from './raw-http.js';
 export interface Clock {
   now(): number;
 }
@@ -29,6 +30,12 @@ export interface Browser {
 /** The HTTP port: a fetch with proxy, CA and timeout handling (src/infra/http.ts), or a test's fake. */
 export interface HttpPort {
   fetcher(options: HttpOptions): FetchFunction;
+  /**
+   * A bare request without fetch (src/infra/raw-http.ts) for the one request of a refresh; undefined
+   * for options that need the full client (a proxy, …), or where the port offers none (a test's
+   * fake): the caller then uses `fetcher`.
+   */
+  rawRequest?(options: HttpOptions): RawRequest | undefined;
 }
 
 export interface Infrastructure {
