@@ -1,14 +1,31 @@
 // A token endpoint response → the credential kubectl gets. The refresh token is stored first (a
 // rotating IdP has already invalidated the old one), then the ID token's signature is verified
 // (openid-client has checked iss, aud, exp, iat, azp and, for the code flow, nonce).
-import type * as oidc from 'openid-client';
 import type { ObtainedCredential, ProviderContext } from '../types.js';
 import { KubecredError } from '../../shared/errors.js';
-import type { IdpClient } from './idp-client.js';
 import { jwtPayload } from './jws.js';
+import type { OidcMeta } from './meta.js';
 import type { OidcSettings } from './settings.js';
 
-export type TokenResponse = oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+/** A token endpoint answer as openid-client hands it over (its helpers included); the direct refresh builds the same. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: string;
+  id_token?: string;
+  refresh_token?: string;
+  expires_in?: number;
+  scope?: string;
+  /** The ID token's claims, once checked. */
+  claims(): Record<string, unknown> | undefined;
+  expiresIn(): number | undefined;
+}
+
+/** What the credential needs of the IdP: the signature check with the cached keys, and the metadata to keep. */
+export interface IdTokenKeys {
+  verifyIdTokenSignature(idToken: string): Promise<void>;
+  rememberSubject(sub: string): void;
+  currentMeta(): OidcMeta | undefined;
+}
 
 /** When neither expires_in nor a JWT exp says how long an access token lives. */
 const FALLBACK_ACCESS_TOKEN_LIFETIME_MS = 5 * 60_000;
@@ -58,7 +75,7 @@ function warnOnLoginHintMismatch(ctx: ProviderContext, settings: OidcSettings, c
 export async function credentialFrom(
   ctx: ProviderContext,
   settings: OidcSettings,
-  idp: IdpClient,
+  idp: IdTokenKeys,
   response: TokenResponse,
   options: CredentialOptions = {},
 ): Promise<ObtainedCredential> {
@@ -67,7 +84,7 @@ export async function credentialFrom(
   let claims: Record<string, unknown> | undefined;
   if (response.id_token) {
     await idp.verifyIdTokenSignature(response.id_token);
-    claims = response.claims() as Record<string, unknown> | undefined;
+    claims = response.claims();
     const sub = claims?.sub;
     if (typeof sub === 'string') {
       if (options.expectSubject !== undefined && sub !== options.expectSubject) {

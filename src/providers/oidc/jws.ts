@@ -4,6 +4,7 @@
 // unknown key id. kube-apiserver verifies the signature too — this catches a bad token before
 // kubectl sees a 401.
 import { constants, createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { KubecredError } from '../../shared/errors.js';
 
 export interface Jwk {
   kty: string;
@@ -116,4 +117,34 @@ export function checkSignature(token: string, jwks: JwkSet | undefined): Signatu
     if (ok) return { result: 'valid' };
   }
   return { result: 'invalid', reason: `its signature does not verify with the IdP's key${kid ? ` ${JSON.stringify(kid)}` : ''}` };
+}
+
+/**
+ * Verifies an ID token's signature with the cached JWKS; for a key id the set lacks (the IdP may
+ * have rotated its keys), fetches the set once more through `refetch`.
+ */
+export async function verifyWithKeys(idToken: string, cached: JwkSet | undefined, refetch: () => Promise<JwkSet>): Promise<void> {
+  let check = checkSignature(idToken, cached);
+  if (check.result === 'no-key') check = checkSignature(idToken, await refetch());
+  if (check.result === 'no-key') {
+    throw new KubecredError(
+      `the ID token is signed with key ${JSON.stringify(check.kid ?? '?')}, which the IdP does not publish; refusing it`,
+    );
+  }
+  if (check.result === 'invalid') throw new KubecredError(`the ID token is not genuine: ${check.reason}; refusing it`);
+}
+
+/** The JWK set from a jwks_uri answer, or a one-line error naming the host. */
+export async function jwksFromResponse(uri: string, status: number, json: () => unknown): Promise<JwkSet> {
+  const host = new URL(uri).host;
+  if (status < 200 || status > 299) throw new KubecredError(`fetching the IdP's signing keys: ${host} answered HTTP ${status}`);
+  let body: unknown;
+  try {
+    body = await json();
+  } catch (err) {
+    if (err instanceof KubecredError) throw err; // too large
+    throw new KubecredError(`fetching the IdP's signing keys: ${host} did not answer with JSON`);
+  }
+  if (!isJwkSet(body)) throw new KubecredError(`fetching the IdP's signing keys: ${uri} is not a JWK set`);
+  return body;
 }

@@ -1,15 +1,13 @@
-// The OIDC credential provider: refresh without a person when a refresh token is stored, else log
-// in with the chosen flow; logout revokes the refresh token. The spine (get-token) holds the
-// per-identity lock around obtain(), so concurrent kubectl processes run one login between them.
+// The OIDC engine with openid-client, loaded by provider.ts when the direct refresh cannot do: the
+// refresh it leaves over (classifying `invalid_grant`, re-reading stale discovery), the logins with
+// the chosen flow, and logout's revocation.
 import * as oidc from 'openid-client';
-import type { CredentialProvider, ObtainedCredential, ObtainMode, ProviderContext } from '../types.js';
+import type { ObtainedCredential, ObtainMode, ProviderContext } from '../types.js';
 import type { CacheEntry } from '../../store/token-cache.js';
-import { noticeOnce } from '../../store/secret-store.js';
 import { KubecredError, LoginFailedError } from '../../shared/errors.js';
-import { oidcSetup } from './setup.js';
-import { describeOidcEntry } from './describe.js';
-import { oidcSettings, type OidcSettings } from './settings.js';
-import { IdpClient, parseMeta } from './idp-client.js';
+import type { OidcSettings } from './settings.js';
+import { IdpClient } from './idp-client.js';
+import { parseMeta } from './meta.js';
 import { credentialFrom, type TokenResponse } from './credential.js';
 import { describeOidcError, IdpUnreachable, OAuthRefusal } from './errors.js';
 import { canLogInNow, chooseFlow } from './grant-choice.js';
@@ -109,27 +107,24 @@ async function refresh(
   }
 }
 
-async function obtain(
+export interface EngineOptions {
+  /** False when the direct refresh already spent the refresh token (the IdP answered without an ID token): log in. */
+  refresh: boolean;
+}
+
+export async function obtain(
   ctx: ProviderContext,
   settings: OidcSettings,
   previous: CacheEntry | undefined,
   mode: ObtainMode,
+  options: EngineOptions,
 ): Promise<ObtainedCredential> {
   const { log } = ctx.infra;
-  if (settings.clientSecretFromFlag) {
-    // Once per identity and cache dir, not at every refresh: the point is made, the login must go on.
-    noticeOnce(
-      settings.cacheDir,
-      `.notice-client-secret-flag-${ctx.key.slice(0, 16)}`,
-      '--client-secret puts the client secret into your kubeconfig; run kubecred setup-context oidc --client-secret-stdin (it keeps the secret in the secret store) and drop the flag',
-      (m) => log.warn(m),
-    );
-  }
   const clientSecret = settings.clientSecret ?? (await ctx.secrets.get('client_secret'));
   // `kubecred login` also re-reads discovery: it is what people run when something looks wrong.
   const meta = mode === 'login' ? undefined : parseMeta(previous?.meta);
   const idp = new IdpClient(settings, clientSecret, ctx.infra, meta);
-  if (mode === 'auto' && settings.grantType !== 'client-credentials') {
+  if (mode === 'auto' && options.refresh && settings.grantType !== 'client-credentials') {
     const refreshToken = await ctx.secrets.get('refresh_token');
     if (refreshToken) {
       log.debug('refreshing with the stored refresh token');
@@ -140,7 +135,7 @@ async function obtain(
   return logIn(ctx, settings, idp, clientSecret);
 }
 
-async function logout(ctx: ProviderContext, settings: OidcSettings, previous: CacheEntry | undefined): Promise<string[]> {
+export async function logout(ctx: ProviderContext, settings: OidcSettings, previous: CacheEntry | undefined): Promise<string[]> {
   const refreshToken = await ctx.secrets.get('refresh_token');
   if (!refreshToken) return [];
   const host = new URL(settings.issuerUrl).host;
@@ -164,13 +159,3 @@ async function logout(ctx: ProviderContext, settings: OidcSettings, previous: Ca
     return [`could not revoke the refresh token at ${host} (${why}); kubecred forgets it anyway`];
   }
 }
-
-export const provider: CredentialProvider<OidcSettings> = {
-  settings: oidcSettings,
-  obtain,
-  logout,
-  setup: oidcSetup,
-  describe: describeOidcEntry,
-  adopt: async (user, environment) => (await import('./adopt.js')).adoptOidc(user, environment),
-  doctor: async (input) => (await import('./check.js')).oidcDoctor(input),
-};
