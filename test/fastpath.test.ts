@@ -39,7 +39,7 @@ function isolatedFastPath() {
   mkdirSync(join(root, 'dist'));
   mkdirSync(join(root, 'bin'));
   copyFileSync(join(repoRoot, 'dist', 'kubecred.cjs'), join(root, 'dist', 'kubecred.cjs'));
-  copyFileSync(join(repoRoot, 'dist', 'load-full-cli.cjs'), join(root, 'dist', 'load-full-cli.cjs'));
+  copyFileSync(join(repoRoot, 'dist', 'on-miss.cjs'), join(root, 'dist', 'on-miss.cjs'));
   copyFileSync(join(repoRoot, 'bin', 'kubecred.cjs'), join(root, 'bin', 'kubecred.cjs'));
   const cacheBase = join(root, 'cache');
   const identity = identityRules.oidc!.identity(parseFlags(identityRules.oidc!.flags, args).values);
@@ -97,13 +97,13 @@ test('--min-validity moves both the freshness check and the handed-out expiry', 
   assert.ok(Date.parse(out.status.expirationTimestamp) <= Date.now() + 300_000 + 1000);
   const miss = f.run([...args, '--min-validity=11m']);
   assert.notEqual(miss.status, 0, 'less than min-validity left is a miss');
-  assert.match(miss.stderr, /cannot load .*cli\.mjs/, 'a miss goes to the full CLI');
+  assert.match(miss.stderr, /cannot load .*(cli\.mjs|get-token[a-z-]*\.cjs)/, 'a miss goes to the get-token bundle or the full CLI');
 });
 
 test('expired, corrupt, symlinked entries and --force-refresh all go to the full CLI', () => {
   const f = isolatedFastPath();
   writeEntry(f.dir, f.key, f.entry(new Date(Date.now() + 30_000)));
-  assert.match(f.run(args).stderr, /cannot load .*cli\.mjs/, 'within the 60 s margin');
+  assert.match(f.run(args).stderr, /cannot load .*(cli\.mjs|get-token[a-z-]*\.cjs)/, 'within the 60 s margin');
   writeEntry(f.dir, f.key, f.entry(new Date(Date.now() + 3600_000)));
   assert.match(f.run([...args, '--force-refresh']).stderr, /cannot load/);
   assert.match(f.run([...args, '-v']).stderr, /cannot load/, 'verbose explains on the full path');

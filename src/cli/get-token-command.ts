@@ -1,11 +1,8 @@
 // `kubecred get-token <provider> [flags]` — the exec credential plugin kubectl runs.
 import type { Command } from 'commander';
 import type { ProviderModule } from '../providers/types.js';
-import { parseExecInfo } from '../exec/exec-info.js';
-import { nodeInfrastructure } from '../infra/node-infra.js';
-import { getToken } from '../usecases/get-token.js';
 import { renderFlagHelp } from './flag-help.js';
-import { parseFlags } from '../exec/flags.js';
+import { runGetTokenCommand } from './get-token-run.js';
 
 export function registerGetToken(program: Command, modules: readonly ProviderModule[]): void {
   const getTokenCommand = program
@@ -20,18 +17,6 @@ export function registerGetToken(program: Command, modules: readonly ProviderMod
       .allowExcessArguments()
       .passThroughOptions()
       .addHelpText('after', renderFlagHelp(module.getTokenFlags))
-      .action(async (_options: unknown, command: Command) => {
-        // The same table decides: `-v1`, `--v=4` (klog) are verbose too.
-        let verbose = false;
-        try {
-          verbose = parseFlags(module.getTokenFlags, command.args, process.env).values.verbose === true;
-        } catch {
-          // getToken reports the bad flag
-        }
-        const execInfo = parseExecInfo(process.env.KUBERNETES_EXEC_INFO, process.stdin.isTTY === true);
-        const infra = nodeInfrastructure({ verbose, interactive: execInfo.interactive });
-        const { output } = await getToken(infra, { module, modules, argv: command.args, execInfo });
-        process.stdout.write(output);
-      });
+      .action((_options: unknown, command: Command) => runGetTokenCommand(module, modules, command.args));
   }
 }

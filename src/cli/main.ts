@@ -1,9 +1,6 @@
 // Wires commander to the use cases. Nothing here decides anything.
 import { Command, CommanderError } from 'commander';
-import { ExecInfoError } from '../exec/exec-info.js';
-
-import { oneLine, UsageError } from '../shared/errors.js';
-import { redactSecrets } from '../shared/scrub.js';
+import { reportError, wantsVerbose } from './report-error.js';
 import { VERSION } from '../shared/version.js';
 import { providerModules } from '../providers/registry.js';
 import type { ProviderModule } from '../providers/types.js';
@@ -58,7 +55,7 @@ export async function main(argvGiven: string[], options: ProgramOptions = {}): P
     argvGiven,
     (options.modules ?? providerModules).map((m) => ({ kind: m.kind, flags: m.getTokenFlags })),
   );
-  const verbose = argv.includes('-v') || argv.includes('--verbose');
+  const verbose = wantsVerbose(argv);
   try {
     await (await buildProgram(argv, options)).parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -68,12 +65,6 @@ export async function main(argvGiven: string[], options: ProgramOptions = {}): P
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
       return err.code === 'commander.executeSubCommandAsync' ? 1 : 2;
     }
-    // Messages were scrubbed where they were made; this is the second line of defence.
-    process.stderr.write(`kubecred: ${redactSecrets(oneLine(err))}\n`);
-    if (verbose && err instanceof Error && err.stack) process.stderr.write(`${redactSecrets(err.stack)}\n`);
-    if (err instanceof UsageError) return 2;
-    if (err instanceof ExecInfoError) return 1;
-    const code = (err as { exitCode?: unknown }).exitCode;
-    return typeof code === 'number' ? code : 1;
+    return reportError(err, verbose);
   }
 }

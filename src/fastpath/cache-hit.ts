@@ -15,8 +15,6 @@ export interface FastPathInput {
   argv: readonly string[];
   env: Record<string, string | undefined>;
   nowMs: number;
-  /** Asked only when KUBERNETES_EXEC_INFO leaves it open. */
-  stdinIsTTY: () => boolean;
   /** The registry's modules (pure parts only: flags and identity). */
   modules: readonly ProviderModule[];
 }
@@ -35,7 +33,9 @@ export function answerFromCache(input: FastPathInput): string | undefined {
     if (positionals.length > 0) return undefined;
     const common = resolveCommonOptions(values, input.env);
     if (common.forceRefresh || common.verbose || (common.storage !== 'disk' && !common.storageAuto)) return undefined;
-    const info = parseExecInfo(input.env.KUBERNETES_EXEC_INFO, input.stdinIsTTY);
+    // A hit never reads stdin, so whether it is a terminal does not matter here (and asking would
+    // load node:tty, node:net and the streams: ~7 ms).
+    const info = parseExecInfo(input.env.KUBERNETES_EXEC_INFO, false);
     const read = readEntry(common.cacheDir, cacheKey(module.identity(values)));
     if (read.status !== 'hit' || read.entry.storage !== 'disk' || !read.entry.credential) return undefined;
     const expiresAtMs = Date.parse(read.entry.expiresAt);

@@ -1,6 +1,6 @@
 // Entry point of the `kubecred` and `kubectl-cred` bins, bundled as CommonJS (dist/kubecred.cjs):
 // CommonJS because Node's ESM loader alone costs ~10% of start-up (shared/reference/performance.md).
-// A cache hit prints and returns; anything else loads the full CLI (dist/cli.mjs) lazily.
+// A cache hit prints and returns; anything else goes to on-miss.cjs (the get-token entry or the full CLI).
 // Under Bun (`setup-context --runtime bun`), only the cache hit runs here: a miss re-executes the
 // same argv under Node, so the full CLI never depends on Bun's compatibility.
 import { writeSync } from 'node:fs';
@@ -14,8 +14,6 @@ const answer = answerFromCache({
   argv,
   env: process.env,
   nowMs: Date.now(),
-  // Touching process.stdin would build a stream we never use; ask the fd instead, and only if needed.
-  stdinIsTTY: () => (process.getBuiltinModule('node:tty') as typeof import('node:tty')).isatty(0),
   modules: providerModules,
 });
 
@@ -25,7 +23,7 @@ if (answer !== undefined) {
 } else if (process.versions.bun !== undefined) {
   rerunUnderNode(__filename, argv);
 } else {
-  // A computed path, so the bundler leaves this require to run time (see load-full-cli.cjs).
-  const runFullCli = require(join(__dirname, 'load-full-cli.cjs')) as (argv: string[]) => void;
-  runFullCli(argv);
+  // A computed path, so the bundler leaves this require to run time (see on-miss.cjs).
+  const runMiss = require(join(__dirname, 'on-miss.cjs')) as (argv: string[]) => void;
+  runMiss(argv);
 }
