@@ -16,6 +16,12 @@ export const PAIRS = Number(process.env.BENCH_PAIRS ?? (SHORT ? 8 : 30));
 export const WARMUP = SHORT ? 2 : 5;
 export const repo = join(import.meta.dirname, '..');
 export const bin = join(repo, 'bin', 'kubecred.cjs');
+/** KUBERNETES_EXEC_INFO as kubectl hands it to a plugin when no terminal is attached. */
+export const EXEC_INFO = JSON.stringify({
+  apiVersion: 'client.authentication.k8s.io/v1',
+  kind: 'ExecCredential',
+  spec: { interactive: false },
+});
 
 /**
  * Runs argv under scripts/bench-measure.py: wall time around the child alone, and its peak RSS

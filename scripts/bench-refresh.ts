@@ -1,13 +1,16 @@
 // Misses against the local IdP: the OIDC refresh (cached ID token expired, refresh token stored)
 // vs `node -e 0`, with the IdP requests each refresh made; and crowds of get-token on expired keys,
-// where the per-key lock must turn N waiting processes into one refresh per key.
+// where the per-key lock must turn N waiting processes into one refresh per key. The IAM refresh
+// is the same measure against the IAM-like IdP, after a setup-context iam login as the IAM tests do it.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { startIdp, type IdpHandle } from '../test/fixtures/idp.js';
+import { AUDIENCE, startIamRig } from '../test/helpers/iam/rig.js';
 import { listKeys, readEntry, writeEntry } from '../src/store/token-cache.js';
-import { announce, bin, comparePaired, measure, nodeFloor, pairedRow, repo, SHORT, type Row } from './bench-lib.js';
+import { announce, bin, comparePaired, EXEC_INFO, measure, nodeFloor, pairedRow, repo, SHORT, type Row } from './bench-lib.js';
 
 function runKubecred(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
   return new Promise((done) => {
@@ -35,11 +38,7 @@ async function loggedIn(idp: IdpHandle, extra: string[] = []): Promise<LoggedIn>
     HOME: home,
     KUBECACHEDIR: join(home, 'cache'),
     DBUS_SESSION_BUS_ADDRESS: '',
-    KUBERNETES_EXEC_INFO: JSON.stringify({
-      apiVersion: 'client.authentication.k8s.io/v1',
-      kind: 'ExecCredential',
-      spec: { interactive: false },
-    }),
+    KUBERNETES_EXEC_INFO: EXEC_INFO,
   };
   const browser = `${process.execPath} --import tsx ${join(repo, 'scripts', 'demo-browser.ts')}`;
   const args = ['get-token', 'oidc', `--issuer-url=${idp.issuer}`, `--client-id=${idp.publicClientId}`, '--extra-scope=email', ...extra];
@@ -129,4 +128,67 @@ async function crowdRow(idp: IdpHandle, keys: LoggedIn[], n: number): Promise<Ro
   if (failures.length) console.log(`crowd failures, first: ${failures[0]!.stderr.trim()}`);
   announce(row);
   return row;
+}
+
+/** The `get-token …` args setup-context wrote into the kubeconfig for `context`. */
+function execArgs(kubeconfig: string, context: string): string[] {
+  const config = parse(readFileSync(kubeconfig, 'utf8')) as {
+    contexts: Array<{ name: string; context: { user: string } }>;
+    users: Array<{ name: string; user: { exec?: { args?: string[] } } }>;
+  };
+  const user = config.contexts.find((c) => c.name === context)?.context.user;
+  const args = config.users.find((u) => u.name === user)?.user.exec?.args;
+  if (!args) throw new Error(`bench: setup-context wrote no exec entry for context ${context}`);
+  return args;
+}
+
+/**
+ * IAM: access token expired, refresh token and the registered client's secret stored. The login
+ * (dynamic registration, then the browser flow the IAM tests use, completed by their HTTP
+ * "browser") is the cheapest: the default device flow waits 5 s for its first poll, as IAM sends
+ * no interval. A refresh does not depend on how the login went: the same stored client, the same
+ * refresh_token grant with the audience.
+ */
+export async function iamRefreshRows(): Promise<Row[]> {
+  const rig = await startIamRig();
+  try {
+    const setup = await rig.setup('bench-iam', [
+      '--audience',
+      AUDIENCE,
+      '--grant-type',
+      'authcode',
+      '--listen-address',
+      '127.0.0.1:0',
+      '--browser-command',
+      rig.browserCommand('login'),
+    ]);
+    if (setup.code !== 0) throw new Error(`bench: setup-context iam failed: ${setup.stderr}`);
+    const args = execArgs(rig.kubeconfig, 'bench-iam');
+    const env = { ...rig.env, KUBERNETES_EXEC_INFO: EXEC_INFO };
+    let runs = 0;
+    rig.idp.resetCounts();
+    const p = await comparePaired(
+      'get-token iam, refresh (expired access token)',
+      async () => {
+        rig.expireCachedTokens();
+        runs++;
+        return measure([process.execPath, bin, ...args], env);
+      },
+      nodeFloor(env),
+    );
+    const perRun = Object.entries(rig.idp.counts)
+      .filter(([, n]) => n > 0)
+      .map(([name, n]) => [name, n / runs] as const);
+    const refreshes = rig.idp.tokenRequests.filter((r) => r.grant === 'refresh_token' && r.audience === AUDIENCE).length;
+    const onlyToken = perRun.length === 1 && perRun[0]![0] === 'token' && perRun[0]![1] === 1 && refreshes === runs;
+    const row = pairedRow(p, { wall: 2.5 });
+    row.ratio += `; IAM requests per refresh: ${perRun.map(([n, k]) => `${n} ${k.toFixed(2)}`).join(', ') || 'none'}`;
+    row.target += ', exactly 1 request (token, refresh_token grant with the audience)';
+    row.holds = row.holds && onlyToken;
+    announce(row);
+    return [row];
+  } finally {
+    await rig.close();
+    rmSync(rig.home, { recursive: true, force: true });
+  }
 }

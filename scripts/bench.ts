@@ -1,4 +1,4 @@
-// `npm run bench [-- --short] [-- --only=hit,kubectl,refresh,keystone,help]`: every scenario is
+// `npm run bench [-- --short] [-- --only=hit,kubectl,refresh,iam,tenant,keystone,help]`: every scenario is
 // measured alternately with its baseline in the same run, so ratios are what count, not the
 // machine. Prints each row as it is measured, then the table; the full run writes
 // docs/performance.md (--short, which CI runs, only prints). Never fails on timing; fails if a
@@ -11,7 +11,8 @@ import { findKubectl } from '../test/fixtures/kubectl.js';
 import { formatTable, PAIRS, repo, SHORT, WARMUP, type Row } from './bench-lib.js';
 import { bunVersion, helpRows, hitRows } from './bench-hit.js';
 import { kubectlRows } from './bench-kubectl.js';
-import { refreshRows } from './bench-refresh.js';
+import { iamRefreshRows, refreshRows } from './bench-refresh.js';
+import { tenantRows } from './bench-tenant.js';
 import { keystoneRows } from './bench-keystone.js';
 
 const only = process.argv
@@ -68,6 +69,8 @@ const rows: Row[] = [];
 if (wants('hit')) rows.push(...(await hitRows(bun)));
 if (wants('kubectl')) rows.push(...(await kubectlRows(bun)));
 if (wants('refresh')) rows.push(...(await refreshRows()));
+if (wants('iam')) rows.push(...(await iamRefreshRows()));
+if (wants('tenant')) rows.push(...(await tenantRows()));
 if (wants('keystone')) rows.push(...(await keystoneRows()));
 if (wants('help')) rows.push(...(await helpRows()));
 
