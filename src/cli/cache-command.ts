@@ -1,11 +1,10 @@
-// `kubecred cache list|reset`.
+// `kubecred cache list|reset`. Only what the help shows is imported here (the default cache dir
+// is node:path only); the use cases, token store and kubeconfig load when an action runs.
 import { UsageError } from '../shared/errors.js';
 import { Command, Option } from 'commander';
 import { defaultCacheDir } from '../store/paths.js';
 import { expandHome } from '../exec/paths.js';
 import type { ProviderModule } from '../providers/types.js';
-import { listCache, relativeTime, resetCache } from '../usecases/cache.js';
-import { resolveContext } from '../usecases/resolve-context.js';
 
 export function registerCache(program: Command, modules: readonly ProviderModule[]): void {
   const dirOf = (dir: string) => expandHome(dir, process.env);
@@ -16,6 +15,7 @@ export function registerCache(program: Command, modules: readonly ProviderModule
     .option('--token-cache-dir <dir>', 'cache directory', defaultCacheDir(process.env))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (opts: { tokenCacheDir: string; output: string }) => {
+      const { listCache, relativeTime } = await import('../usecases/cache.js');
       const now = Date.now();
       const dir = dirOf(opts.tokenCacheDir);
       const rows = await listCache(modules, dir, now);
@@ -53,11 +53,13 @@ export function registerCache(program: Command, modules: readonly ProviderModule
     .option('--token-cache-dir <dir>', 'cache directory (with --all)', defaultCacheDir(process.env))
     .action(async (opts: { context?: string; all?: boolean; kubeconfig?: string; tokenCacheDir: string }) => {
       if (!opts.context === !opts.all) throw new UsageError('cache reset needs exactly one of --context NAME or --all');
+      const { resetCache } = await import('../usecases/cache.js');
       if (opts.all) {
         const removed = await resetCache(dirOf(opts.tokenCacheDir), 'all');
         process.stderr.write(`removed ${removed.length} cached credential(s) from ${dirOf(opts.tokenCacheDir)}\n`);
         return;
       }
+      const { resolveContext } = await import('../usecases/resolve-context.js');
       const ctx = resolveContext(modules, opts.kubeconfig, opts.context!, process.env);
       const removed = await resetCache(ctx.common.cacheDir, [ctx.key]);
       process.stderr.write(
