@@ -1,11 +1,10 @@
-// `kubecred completion bash|zsh|fish` and the hidden `kubecred __complete contexts`.
+// `kubecred completion bash|zsh|fish` and the hidden `kubecred __complete contexts`. The script
+// generator and the kubeconfig reader (yaml) load only when these run, not for every help screen.
 import type { Command } from 'commander';
 import type { FlagSpec } from '../exec/flags.js';
 import type { ProviderModule } from '../providers/types.js';
-import { readMerged, resolveKubeconfig } from '../kubeconfig/index.js';
 import { UsageError } from '../shared/errors.js';
 import { setupTable } from '../usecases/setup-flags.js';
-import { bashScript, completionTree, fishScript, zshScript } from './completion-scripts.js';
 
 function spellings(flags: readonly FlagSpec[]): string[] {
   // Refused (secrets) and ignored flags are accepted, but never suggested.
@@ -29,7 +28,8 @@ export function registerCompletion(program: Command, modules: readonly ProviderM
     .command('completion')
     .description('print a shell completion script: source <(kubecred completion bash)')
     .argument('<shell>', 'bash, zsh or fish')
-    .action((shell: string, _opts: unknown, command: Command) => {
+    .action(async (shell: string, _opts: unknown, command: Command) => {
+      const { bashScript, completionTree, fishScript, zshScript } = await import('./completion-scripts.js');
       const root = command.parent!;
       const tree = completionTree(root, (path) => providerFlags(modules, path));
       if (shell === 'bash') process.stdout.write(bashScript(tree));
@@ -41,9 +41,10 @@ export function registerCompletion(program: Command, modules: readonly ProviderM
     .command('__complete', { hidden: true })
     .argument('<what>', 'contexts')
     .option('--kubeconfig <file>', 'kubeconfig file')
-    .action((what: string, opts: { kubeconfig?: string }) => {
+    .action(async (what: string, opts: { kubeconfig?: string }) => {
       if (what !== 'contexts') throw new UsageError('__complete takes: contexts');
       try {
+        const { readMerged, resolveKubeconfig } = await import('../kubeconfig/index.js');
         const { files } = resolveKubeconfig({ explicit: opts.kubeconfig, env: process.env });
         for (const c of readMerged(files).contexts) process.stdout.write(c.name + '\n');
       } catch {

@@ -1,10 +1,7 @@
-// `kubecred convert-kubeconfig [--context NAME | --all] [--kubeconfig F] [--dry-run]`.
+// `kubecred convert-kubeconfig [--context NAME | --all] [--kubeconfig F] [--dry-run]`. The use
+// case (kubeconfig, yaml, secret store) loads when the command runs, not for a help screen.
 import type { Command } from 'commander';
 import type { ProviderModule } from '../providers/types.js';
-import { openSecretStore } from '../store/secret-store.js';
-import { convertKubeconfig, convertReport } from '../usecases/convert-kubeconfig.js';
-import { resolveExecCommand } from '../usecases/exec-command.js';
-import { chooseExecApiVersion, kubectlMinorVersion } from '../usecases/kubectl-version.js';
 
 export function registerConvert(program: Command, modules: readonly ProviderModule[]): void {
   program
@@ -18,6 +15,17 @@ export function registerConvert(program: Command, modules: readonly ProviderModu
     .option('--dry-run', 'print a unified diff of what would change and write nothing')
     .option('--exec-command <command>', 'command the new exec entries run (default: kubecred when it is on PATH, else this installation)')
     .action(async (opts: { context?: string; all?: boolean; kubeconfig?: string; dryRun?: boolean; execCommand?: string }) => {
+      const [
+        { openSecretStore },
+        { convertKubeconfig, convertReport },
+        { resolveExecCommand },
+        { chooseExecApiVersion, kubectlMinorVersion },
+      ] = await Promise.all([
+        import('../store/secret-store.js'),
+        import('../usecases/convert-kubeconfig.js'),
+        import('../usecases/exec-command.js'),
+        import('../usecases/kubectl-version.js'),
+      ]);
       const env = process.env;
       const exec = resolveExecCommand({ explicit: opts.execCommand, env, launcherPath: process.argv[1] ?? 'kubecred' });
       const result = await convertKubeconfig({

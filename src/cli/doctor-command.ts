@@ -1,8 +1,7 @@
 // `kubecred doctor [--context NAME] [--fix] [-o text|json]`: exit 0 only when every check passes.
+// The checks and the HTTP client load when the command runs, not for a help screen.
 import { Command, Option } from 'commander';
 import type { ProviderModule } from '../providers/types.js';
-import { createFetch } from '../infra/http.js';
-import { doctor, doctorLines } from '../usecases/doctor.js';
 
 export function registerDoctor(program: Command, modules: readonly ProviderModule[]): void {
   program
@@ -13,6 +12,7 @@ export function registerDoctor(program: Command, modules: readonly ProviderModul
     .option('--fix', 'repair what can be repaired safely (cache and secret-store permissions)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: { context?: string; kubeconfig?: string; fix?: boolean; output: string }) => {
+      const [{ createFetch }, { doctor, doctorLines }] = await Promise.all([import('../infra/http.js'), import('../usecases/doctor.js')]);
       const report = await doctor({
         kubeconfig: opts.kubeconfig,
         context: opts.context,

@@ -1,12 +1,11 @@
 // `kubecred fetch-kubeconfig`: commander wiring for the use case in usecases/fetch-kubeconfig.ts.
+// The use case, the tenant provider's code and the infrastructure load when the command runs, not
+// for a help screen.
 import { realpathSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../shared/errors.js';
-import { nodeInfrastructure } from '../infra/node-infra.js';
-import { fetchKubeconfig, listClusters, type FetchOutput } from '../usecases/fetch-kubeconfig.js';
-import { parseExecApiVersion, resolveExecCommand } from '../usecases/exec-command.js';
-import { chooseExecApiVersion, kubectlMinorVersion } from '../usecases/kubectl-version.js';
-import { parseVariant, requireName } from '../providers/tenant/settings.js';
+import type { FetchOutput } from '../usecases/fetch-kubeconfig.js';
+import type { ExecApiVersion } from '../usecases/exec-command.js';
 
 interface FetchOptions {
   tenant?: string;
@@ -62,6 +61,11 @@ export function registerFetchKubeconfig(program: Command): void {
     .option('--exec-api-version <v>', 'with --variant oidc: v1 or v1beta1 (kubectl older than 1.22)')
     .option('-v, --verbose', 'explain what happens on stderr')
     .action(async (opts: FetchOptions) => {
+      const [{ nodeInfrastructure }, { fetchKubeconfig, listClusters }, { parseVariant, requireName }] = await Promise.all([
+        import('../infra/node-infra.js'),
+        import('../usecases/fetch-kubeconfig.js'),
+        import('../providers/tenant/settings.js'),
+      ]);
       const interactive = process.stdin.isTTY === true;
       const infra = nodeInfrastructure({ verbose: opts.verbose === true, interactive });
       const management = { context: opts.managementContext || undefined, kubeconfig: opts.managementKubeconfig || undefined };
@@ -79,8 +83,12 @@ export function registerFetchKubeconfig(program: Command): void {
       if (variant === 'oidc' && opts.internal)
         throw new UsageError('--internal has no meaning for --variant oidc (its Secret has one kubeconfig)');
       const output = outputOf(opts);
-      let exec: { command: string; apiVersion?: ReturnType<typeof parseExecApiVersion> } = { command: 'kubecred' };
+      let exec: { command: string; apiVersion?: ExecApiVersion } = { command: 'kubecred' };
       if (variant === 'oidc') {
+        const [{ parseExecApiVersion, resolveExecCommand }, { chooseExecApiVersion, kubectlMinorVersion }] = await Promise.all([
+          import('../usecases/exec-command.js'),
+          import('../usecases/kubectl-version.js'),
+        ]);
         const command = resolveExecCommand({ explicit: opts.execCommand, env: process.env, launcherPath: realpathSync(process.argv[1]!) });
         const api = opts.execApiVersion
           ? { apiVersion: parseExecApiVersion(opts.execApiVersion) }

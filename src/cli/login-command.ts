@@ -1,8 +1,12 @@
-// `kubecred login --context NAME` and `kubecred logout --context NAME`.
+// `kubecred login --context NAME` and `kubecred logout --context NAME`. Infrastructure and the use
+// cases (kubeconfig, stores, providers) load when the command runs, not for a help screen.
 import { Command } from 'commander';
 import type { ProviderModule } from '../providers/types.js';
-import { nodeInfrastructure } from '../infra/node-infra.js';
-import { login, logout } from '../usecases/login-logout.js';
+
+/** Both commands need the same two modules; loaded together. */
+function loadLoginLogout() {
+  return Promise.all([import('../infra/node-infra.js'), import('../usecases/login-logout.js')]);
+}
 
 export function registerLoginLogout(program: Command, modules: readonly ProviderModule[]): void {
   program
@@ -12,6 +16,7 @@ export function registerLoginLogout(program: Command, modules: readonly Provider
     .option('--kubeconfig <file>', 'kubeconfig file')
     .option('-v, --verbose', 'explain what happens on stderr')
     .action(async (opts: { context: string; kubeconfig?: string; verbose?: boolean }) => {
+      const [{ nodeInfrastructure }, { login }] = await loadLoginLogout();
       const interactive = process.stdin.isTTY === true;
       const infra = nodeInfrastructure({ verbose: opts.verbose === true, interactive });
       for (const line of await login(infra, { modules, contextName: opts.context, kubeconfig: opts.kubeconfig, interactive }))
@@ -35,6 +40,7 @@ export function registerLoginLogout(program: Command, modules: readonly Provider
       }) => {
         // A terminal lets a provider ask what revocation needs (Keystone: the password to delete an
         // application credential); without one it says what to set instead.
+        const [{ nodeInfrastructure }, { logout }] = await loadLoginLogout();
         const infra = nodeInfrastructure({ verbose: opts.verbose === true, interactive: process.stdin.isTTY === true });
         const lines = await logout(infra, {
           modules,

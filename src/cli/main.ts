@@ -7,22 +7,18 @@ import type { ProviderModule } from '../providers/types.js';
 
 /**
  * Commands are loaded on demand: kubectl's `get-token` runs (a refresh, a login) must not pay for
- * the kubeconfig writer, yaml or other providers' code.
+ * the kubeconfig writer, yaml or other providers' code. The others come in one module whose
+ * actions import their use cases themselves, so a help screen loads only names and flag tables.
  */
 async function registerCommands(program: Command, first: string | undefined, modules: readonly ProviderModule[]): Promise<void> {
   if (first === 'get-token') {
     (await import('./get-token-command.js')).registerGetToken(program, modules);
     return;
   }
-  (await import('./get-token-command.js')).registerGetToken(program, modules);
-  (await import('./setup-context-command.js')).registerSetupContext(program, modules);
-  (await import('./login-command.js')).registerLoginLogout(program, modules);
-  (await import('./cache-command.js')).registerCache(program, modules);
-  (await import('./fetch-kubeconfig-command.js')).registerFetchKubeconfig(program);
-  (await import('./convert-command.js')).registerConvert(program, modules);
-  (await import('./whoami-command.js')).registerWhoami(program, modules);
-  (await import('./doctor-command.js')).registerDoctor(program, modules);
-  (await import('./completion-command.js')).registerCompletion(program, modules);
+  // Loaded side by side, registered in the order the help lists them.
+  const [getTokenCommand, otherCommands] = await Promise.all([import('./get-token-command.js'), import('./commands.js')]);
+  getTokenCommand.registerGetToken(program, modules);
+  otherCommands.registerOtherCommands(program, modules);
 }
 
 export interface ProgramOptions {

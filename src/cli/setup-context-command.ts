@@ -1,17 +1,19 @@
 // `kubecred setup-context <provider>`: one subcommand per registered provider, its flags generated
 // from the tables (src/usecases/setup-flags.ts) and parsed by the same parser get-token uses.
+// The help needs only those tables; the setup use case (kubeconfig, yaml, stores, the provider)
+// and the infrastructure load when the command runs.
 import { realpathSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ProviderModule } from '../providers/types.js';
-import { nodeInfrastructure } from '../infra/node-infra.js';
-import { readSecretFromStdin } from '../infra/stdin.js';
 import { clusterSetupFlags, setupTable } from '../usecases/setup-flags.js';
-import { setupWithProvider } from '../usecases/setup-provider.js';
 import { renderFlagHelp } from './flag-help.js';
 
 async function readSecret(prompt: string): Promise<string> {
-  if (process.stdin.isTTY) return (await nodeInfrastructure({ verbose: false, interactive: true }).prompt.secret(prompt)).trim();
-  return readSecretFromStdin();
+  if (process.stdin.isTTY) {
+    const { nodeInfrastructure } = await import('../infra/node-infra.js');
+    return (await nodeInfrastructure({ verbose: false, interactive: true }).prompt.secret(prompt)).trim();
+  }
+  return (await import('../infra/stdin.js')).readSecretFromStdin();
 }
 
 export function registerSetupContext(program: Command, modules: readonly ProviderModule[]): void {
@@ -32,6 +34,10 @@ export function registerSetupContext(program: Command, modules: readonly Provide
           renderFlagHelp(providerFlags, `${module.kind} (written into the exec args unless marked setup only)`, module.setupFlags),
       )
       .action(async (_options: unknown, command: Command) => {
+        const [{ nodeInfrastructure }, { setupWithProvider }] = await Promise.all([
+          import('../infra/node-infra.js'),
+          import('../usecases/setup-provider.js'),
+        ]);
         await setupWithProvider(modules, module, command.args, {
           env: process.env,
           launcherPath: realpathSync(process.argv[1]!),

@@ -1,7 +1,7 @@
-// `kubecred whoami [--context NAME] [-o text|json|yaml] [--server] [--access]`.
+// `kubecred whoami [--context NAME] [-o text|json|yaml] [--server] [--access]`. The use case
+// (kubeconfig, API client) loads when the command runs, not for a help screen.
 import { Command, Option } from 'commander';
 import type { ProviderModule } from '../providers/types.js';
-import { whoami, whoamiLines } from '../usecases/whoami.js';
 
 export function registerWhoami(program: Command, modules: readonly ProviderModule[]): void {
   program
@@ -13,6 +13,7 @@ export function registerWhoami(program: Command, modules: readonly ProviderModul
     .option('--access', "also show what you may do in the context's namespace (SelfSubjectRulesReview)")
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
     .action(async (opts: { context?: string; kubeconfig?: string; server?: boolean; access?: boolean; output: string }) => {
+      const { whoami, whoamiLines } = await import('../usecases/whoami.js');
       const report = await whoami({
         kubeconfig: opts.kubeconfig,
         context: opts.context,
