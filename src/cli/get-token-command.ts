@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import type { ProviderModule } from '../providers/types.js';
 import { renderFlagHelp } from './flag-help.js';
-import { runGetTokenCommand } from './get-token-run.js';
 
 export function registerGetToken(program: Command, modules: readonly ProviderModule[]): void {
   const getTokenCommand = program
@@ -17,6 +16,9 @@ export function registerGetToken(program: Command, modules: readonly ProviderMod
       .allowExcessArguments()
       .passThroughOptions()
       .addHelpText('after', renderFlagHelp(module.getTokenFlags))
-      .action((_options: unknown, command: Command) => runGetTokenCommand(module, modules, command.args));
+      // Loaded when it runs: every help screen registers this command.
+      .action(async (_options: unknown, command: Command) =>
+        (await import('./get-token-run.js')).runGetTokenCommand(module, modules, command.args),
+      );
   }
 }
