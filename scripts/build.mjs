@@ -120,13 +120,25 @@ const requireInsteadOfImport = {
     }));
   },
 };
+// ...and the ES-module-only packages are import()ed by dist/esm-import.cjs instead (see
+// src/infra/esm-import.ts), so the bundles hold no import() at all.
+const esmImportOutside = {
+  name: 'esm-import-outside',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]esm-import\.js$/ }, (args) => ({ path: args.path, namespace: 'esm-import' }));
+    b.onLoad({ filter: /.*/, namespace: 'esm-import' }, () => ({
+      contents: "const { join } = require('node:path'); exports.importEsm = (s) => require(join(__dirname, 'esm-import.cjs'))(s);",
+      loader: 'js',
+    }));
+  },
+};
 const kinds = readdirSync('src/providers', { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(`src/providers/${d.name}/module.ts`))
   .map((d) => d.name);
 for (const kind of [undefined, ...kinds]) {
   await build({
     ...common,
-    plugins: kind ? [requireInsteadOfImport, leanProvider(kind)] : [requireInsteadOfImport],
+    plugins: [requireInsteadOfImport, esmImportOutside, ...(kind ? [leanProvider(kind)] : [])],
     entryPoints: ['src/cli/get-token-entry.ts'],
     outfile: kind ? `dist/get-token-${kind}.cjs` : 'dist/get-token.cjs',
     format: 'cjs',
@@ -141,5 +153,13 @@ if (stray.length > 0 || /\bimport\(/.test(fast)) {
   console.error(`build: the fast path may only require node: built-ins and never import() (found ${stray.join(', ') || 'import()'})`);
   process.exit(1);
 }
-copyFileSync('src/fastpath/on-miss.cjs', 'dist/on-miss.cjs');
+for (const file of ['on-miss.cjs', 'compile-cache.cjs', 'esm-import.cjs']) copyFileSync(`src/fastpath/${file}`, `dist/${file}`);
+for (const file of readdirSync('dist').filter((f) => f.startsWith('get-token') && f.endsWith('.cjs'))) {
+  if (/\bimport\(/.test(readFileSync(`dist/${file}`, 'utf8'))) {
+    console.error(
+      `build: dist/${file} holds an import(), which fails where Node 20 compiles it with a code cache: use importEsm (src/infra/esm-import.ts)`,
+    );
+    process.exit(1);
+  }
+}
 for (const bin of ['bin/kubecred.cjs', 'bin/kubectl-cred.cjs']) chmodSync(bin, 0o755);

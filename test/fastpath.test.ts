@@ -39,7 +39,7 @@ function isolatedFastPath() {
   mkdirSync(join(root, 'dist'));
   mkdirSync(join(root, 'bin'));
   copyFileSync(join(repoRoot, 'dist', 'kubecred.cjs'), join(root, 'dist', 'kubecred.cjs'));
-  copyFileSync(join(repoRoot, 'dist', 'on-miss.cjs'), join(root, 'dist', 'on-miss.cjs'));
+  for (const file of ['on-miss.cjs', 'compile-cache.cjs']) copyFileSync(join(repoRoot, 'dist', file), join(root, 'dist', file));
   copyFileSync(join(repoRoot, 'bin', 'kubecred.cjs'), join(root, 'bin', 'kubecred.cjs'));
   const cacheBase = join(root, 'cache');
   const identity = identityRules.oidc!.identity(parseFlags(identityRules.oidc!.flags, args).values);

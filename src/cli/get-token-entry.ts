@@ -24,10 +24,14 @@ function leftOut(err: unknown): boolean {
 }
 
 /**
- * Runs `get-token <kind> …`; returns the exit code, or who should run it instead. `printedBefore`:
- * what an earlier attempt (another bundle) printed, which this one does not print again.
+ * Runs `get-token <kind> …`; returns the exit code, or who should run it instead. `handedOver`: another
+ * bundle's attempt came first, and `printedBefore` is what it printed (not printed again).
  */
-export async function runGetToken(argvGiven: readonly string[], printedBefore: readonly string[] = []): Promise<number | Handover> {
+export async function runGetToken(
+  argvGiven: readonly string[],
+  printedBefore: readonly string[] = [],
+  handedOver = false,
+): Promise<number | Handover> {
   const argv = withInferredKind(
     argvGiven,
     providerModules.map((m) => ({ kind: m.kind, flags: m.getTokenFlags })),
@@ -35,7 +39,7 @@ export async function runGetToken(argvGiven: readonly string[], printedBefore: r
   const [command, kind, ...args] = argv;
   const module = providerModules.find((m) => m.kind === kind);
   if (command !== 'get-token' || !module || args.includes('-h') || args.includes('--help')) return { to: 'cli', printed: [] };
-  const lines: PrintedLines = { before: printedBefore, printed: [] };
+  const lines: PrintedLines = { before: printedBefore, printed: [], handedOver: handedOver };
   try {
     await runGetTokenCommand(module, providerModules, args, lines);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

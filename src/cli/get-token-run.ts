@@ -8,12 +8,15 @@ import type { Logger } from '../infra/types.js';
 import { getToken } from '../usecases/get-token.js';
 
 /**
- * The lines an earlier attempt of this same run printed (a get-token bundle that handed the run to
- * the one with every provider): printed once, not again. `printed` collects this attempt's lines.
+ * A run that another get-token bundle handed over (src/cli/get-token-entry.ts): the lines that
+ * attempt printed are not printed again (`printed` collects this attempt's own), and its bare HTTP
+ * client is not offered again — that attempt already made the direct refresh, which the provider
+ * needed the code it lacked to go on from.
  */
 export interface PrintedLines {
   before: readonly string[];
   printed: string[];
+  handedOver: boolean;
 }
 
 function notAgain(log: Logger, lines: PrintedLines): Logger {
@@ -46,8 +49,10 @@ export async function runGetTokenCommand(
     // getToken reports the bad flag
   }
   const execInfo = parseExecInfo(process.env.KUBERNETES_EXEC_INFO, () => process.stdin.isTTY === true);
-  const base = nodeInfrastructure({ verbose, interactive: execInfo.interactive });
-  const infra = lines ? { ...base, log: notAgain(base.log, lines) } : base;
+  const infra = nodeInfrastructure({ verbose, interactive: execInfo.interactive });
+  // Replaced in place: a spread would read the lazy getters (stderrIsTTY builds process.stderr).
+  if (lines) infra.log = notAgain(infra.log, lines);
+  if (lines?.handedOver) infra.http = { fetcher: infra.http.fetcher };
   const { output } = await getToken(infra, { module, modules, argv: args, execInfo });
   process.stdout.write(output);
 }

@@ -4,6 +4,7 @@
 import type { Browser, Infrastructure, Logger, Prompt } from './types.js';
 import { NeedsInteractionError } from '../shared/errors.js';
 import { childEnvironment, withoutSecretVariables } from './child-env.js';
+import { importEsm } from './esm-import.js';
 import { createFetch } from './http.js';
 import { createRawRequest } from './raw-http.js';
 
@@ -77,7 +78,7 @@ export function systemBrowser(): Browser {
         child.unref();
         return;
       }
-      const { default: open } = await import('open');
+      const { default: open } = await importEsm<typeof import('open')>('open');
       const child = await withoutSecretVariables(() => open(url, { wait: false }));
       child.unref();
     },

@@ -13,6 +13,7 @@ import { KubecredError } from '../../shared/errors.js';
 import { secretSchema, type SecretObject } from './kubeconfig-payload.js';
 import { parseFlags, stringFlag } from '../../exec/flags.js';
 import { tenantGetTokenFlags } from './flags.js';
+import { importEsm } from '../../infra/esm-import.js';
 
 export interface ManagementTarget {
   /** Context name; undefined: the kubeconfig's current-context. */
@@ -126,7 +127,7 @@ export async function openManagement(target: ManagementTarget, options: Manageme
       `context ${contextName} is itself a tenant cluster context (get-token tenant): pass the management cluster's context as --management-context`,
     );
   }
-  const k8s = await import('@kubernetes/client-node');
+  const k8s = await importEsm<typeof import('@kubernetes/client-node')>('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
   kc.loadFromString(oneContextConfig(found));
   const pluginFailed = { code: undefined as number | null | undefined };

@@ -27,7 +27,11 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function startTamperProxy(): Promise<TamperProxy> {
+/**
+ * `upstream` (an origin) also makes it a reverse proxy: origin-form requests to its own URL go
+ * there, so a cached endpoint can point at it without HTTP_PROXY (the direct refresh's tests).
+ */
+export async function startTamperProxy(options: { upstream?: string } = {}): Promise<TamperProxy> {
   const seen: string[] = [];
   const tunnels: string[] = [];
   const raw: Socket[] = [];
@@ -74,7 +78,7 @@ export async function startTamperProxy(): Promise<TamperProxy> {
 
   // Inside a CONNECT tunnel requests are origin-form: the tunnel's Host header names the target.
   const tunnelled = http.createServer(handle((req) => `http://${req.headers.host}`));
-  const server = http.createServer(handle(undefined));
+  const server = http.createServer(handle(options.upstream ? () => options.upstream! : undefined));
   server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     tunnels.push(req.url ?? '');
     // The client may reset the tunnel (kubecred refusing an oversized answer): not the proxy's failure.
