@@ -84,3 +84,22 @@ test('expiry margin: fresh only while more than min-validity remains', () => {
   assert.equal(isFresh(now - 1, now, 0), false);
   assert.equal(rfc3339(Date.parse('2030-05-06T07:08:09.999Z')), '2030-05-06T07:08:09Z', 'fractions are dropped, never rounded up');
 });
+
+test('rfc3339 (formatted by hand) agrees with Date for every kind of day: leap years, century rules, year ends', () => {
+  const viaDate = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const edges = [
+    '1970-01-01T00:00:00Z',
+    '2000-02-29T23:59:59Z',
+    '2100-02-28T12:00:00Z',
+    '2100-03-01T00:00:00Z',
+    '2400-02-29T01:02:03Z',
+    '2026-12-31T23:59:59Z',
+  ];
+  for (const e of edges) assert.equal(rfc3339(Date.parse(e)), e);
+  let seed = 42;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 20000; i++) {
+    const ms = Math.floor(random() * Date.parse('2500-01-01T00:00:00Z'));
+    assert.equal(rfc3339(ms), viaDate(ms), String(ms));
+  }
+});

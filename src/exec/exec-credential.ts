@@ -25,9 +25,28 @@ export function formatExecCredential(
   return JSON.stringify({ kind: 'ExecCredential', apiVersion, spec: {}, status }) + '\n';
 }
 
-/** RFC 3339 without fractional seconds, as Go's time.RFC3339 prints it. */
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/**
+ * RFC 3339 in UTC without fractional seconds, as Go's time.RFC3339 prints it. By hand, not with
+ * Date's toISOString: the first Date formatting loads the local time zone (~0.3 ms of a cache hit),
+ * which a UTC string does not need. Days → civil date after Howard Hinnant's days_from_civil inverse.
+ */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const seconds = Math.floor(ms / 1000);
+  const days = Math.floor(seconds / 86400);
+  const inDay = seconds - days * 86400;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const time = `${pad(Math.floor(inDay / 3600))}:${pad(Math.floor((inDay % 3600) / 60))}:${pad(inDay % 60)}`;
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)}T${time}Z`;
 }
 
 /** A credential is usable when more than the margin remains before it expires. */
