@@ -51,14 +51,13 @@ export interface ParsedFlags {
   fromEnv: string[];
 }
 
-function indexFlags(specs: readonly FlagSpec[]): Map<string, FlagSpec> {
-  const byName = new Map<string, FlagSpec>();
-  for (const spec of specs) {
-    byName.set(spec.name, spec);
-    for (const alias of spec.aliases ?? []) byName.set(alias, spec);
-    if (spec.short) byName.set(spec.short, spec);
-  }
-  return byName;
+/**
+ * The spec a name (canonical, alias or short) belongs to. A scan, not a Map: a parse looks up a
+ * handful of names once, and building an index of every flag first cost the cache hit more.
+ */
+function lookup(specs: readonly FlagSpec[], name: string): FlagSpec | undefined {
+  for (const spec of specs) if (spec.name === name || spec.short === name || spec.aliases?.includes(name)) return spec;
+  return undefined;
 }
 
 function parseBoolean(name: string, text: string): boolean {
@@ -72,8 +71,8 @@ function parseBoolean(name: string, text: string): boolean {
  * repeated list flags, and `--` to end flags. Unknown flags are a UsageError naming the flag.
  */
 export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[], env: Record<string, string | undefined> = {}): ParsedFlags {
-  const byName = indexFlags(specs);
   const values: FlagValues = {};
+  const verbose = lookup(specs, 'v');
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -90,7 +89,6 @@ export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[], 
     let name = eq === -1 ? body : body.slice(0, eq);
     let inline: string | undefined = eq === -1 ? undefined : body.slice(eq + 1);
     // klog verbosity (`-v1`, `--v=4`, `-v 1`) means our -v; `--v=0` is klog's default: not verbose.
-    const verbose = byName.get('v');
     if (verbose?.type === 'boolean' && (name === 'v' || /^v\d+$/.test(name))) {
       let level = klogLevel(name, inline);
       if (level === undefined && inline === undefined && /^\d+$/.test(argv[i + 1] ?? '')) level = Number(argv[++i]);
@@ -100,8 +98,11 @@ export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[], 
       }
     }
     // Go flag packages accept `--user_name` for `--user-name` (component-base normalises them).
-    if (!byName.has(name) && name.includes('_')) name = name.replace(/_/g, '-');
-    const spec = byName.get(name);
+    let spec = lookup(specs, name);
+    if (!spec && name.includes('_')) {
+      name = name.replace(/_/g, '-');
+      spec = lookup(specs, name);
+    }
     if (!spec && name in KLOG_FLAGS) {
       if (KLOG_FLAGS[name] && inline === undefined && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('-')) i++;
       continue;
