@@ -1,4 +1,4 @@
-// `setup-context --runtime bun`: Bun runs the cache-hit path (dist/kubecred.cjs, unchanged) and
+// `setup-context --runtime bun`: Bun runs the cache-hit path (bin/kubecred.cjs, unchanged) and
 // hands any miss to Node with the same argv. Needs Bun: CI installs the npm package `bun` into a
 // temp prefix and sets KUBECRED_TEST_BUN; elsewhere `bun` on PATH, else the tests are skipped.
 import { after, test } from 'node:test';
@@ -60,12 +60,12 @@ function recordingNode(root: string): { path: string; log: string } {
   return { path, log };
 }
 
-test('a cache hit under Bun prints exactly what Node prints, from dist/kubecred.cjs alone', { skip }, () => {
+test('a cache hit under Bun prints exactly what Node prints, from bin/kubecred.cjs alone', { skip }, () => {
   const h = home();
   // The hit path alone, copied where no node_modules and no full CLI exist.
-  mkdirSync(join(h.root, 'dist'));
-  copyFileSync(join(repoRoot, 'dist', 'kubecred.cjs'), join(h.root, 'dist', 'kubecred.cjs'));
-  const lonely = join(h.root, 'dist', 'kubecred.cjs');
+  mkdirSync(join(h.root, 'bin'));
+  copyFileSync(join(repoRoot, 'bin', 'kubecred.cjs'), join(h.root, 'bin', 'kubecred.cjs'));
+  const lonely = join(h.root, 'bin', 'kubecred.cjs');
   const node = recordingNode(h.root);
   for (const credential of [
     { token: 'cached-id-token' },

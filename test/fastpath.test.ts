@@ -1,4 +1,4 @@
-// The cache-hit path as kubectl runs it: the built dist/kubecred.cjs, alone in a temp dir (no
+// The cache-hit path as kubectl runs it: the built bin/kubecred.cjs, alone in a temp dir (no
 // node_modules, no dist/cli.mjs), proves that a hit needs nothing but itself.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,7 +38,6 @@ function isolatedFastPath() {
   roots.push(root);
   mkdirSync(join(root, 'dist'));
   mkdirSync(join(root, 'bin'));
-  copyFileSync(join(repoRoot, 'dist', 'kubecred.cjs'), join(root, 'dist', 'kubecred.cjs'));
   for (const file of ['on-miss.cjs', 'compile-cache.cjs']) copyFileSync(join(repoRoot, 'dist', file), join(root, 'dist', file));
   copyFileSync(join(repoRoot, 'bin', 'kubecred.cjs'), join(root, 'bin', 'kubecred.cjs'));
   const cacheBase = join(root, 'cache');
@@ -122,7 +121,7 @@ test('expired, corrupt, symlinked entries and --force-refresh all go to the full
 });
 
 test('the fast-path bundle requires only node: built-ins and holds no import()', () => {
-  const bundle = readFileSync(join(repoRoot, 'dist', 'kubecred.cjs'), 'utf8');
+  const bundle = readFileSync(join(repoRoot, 'bin', 'kubecred.cjs'), 'utf8');
   const required = [...bundle.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
   assert.ok(required.length > 0);
   assert.deepEqual(

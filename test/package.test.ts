@@ -66,7 +66,8 @@ test('the packed tarball ships only dist, bin, docs, README and LICENSE, and ins
     'README.md',
     'bin/kubecred.cjs',
     'bin/kubectl-cred.cjs',
-    'dist/kubecred.cjs',
+    'dist/on-miss.cjs',
+    'dist/get-token-oidc.cjs',
     'dist/cli.mjs',
     'docs/index.md',
   ]) {

@@ -1,4 +1,4 @@
-// Entry point of the `kubecred` and `kubectl-cred` bins, bundled as CommonJS (dist/kubecred.cjs):
+// Entry point of the `kubecred` and `kubectl-cred` bins, bundled as CommonJS into bin/kubecred.cjs:
 // CommonJS because Node's ESM loader alone costs ~10% of start-up (shared/reference/performance.md).
 // A cache hit prints and returns; anything else goes to on-miss.cjs (the get-token entry or the full CLI).
 // Under Bun (`setup-context --runtime bun`), only the cache hit runs here: a miss re-executes the
@@ -24,6 +24,6 @@ if (answer !== undefined) {
   rerunUnderNode(__filename, argv);
 } else {
   // A computed path, so the bundler leaves this require to run time (see on-miss.cjs).
-  const runMiss = require(join(__dirname, 'on-miss.cjs')) as (argv: string[]) => void;
+  const runMiss = require(join(__dirname, '..', 'dist', 'on-miss.cjs')) as (argv: string[]) => void;
   runMiss(argv);
 }
