@@ -4,7 +4,7 @@
 // (CommonJS ones through the ESM loader) cost a refresh more than their code. Packages that are
 // native, ship files they read at run time, or are big and rarely needed stay in node_modules.
 import { build } from 'esbuild';
-import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 
 rmSync('dist', { recursive: true, force: true });
@@ -80,35 +80,19 @@ await build({
   },
 });
 
-// get-token on a miss (a refresh, a login) runs from CommonJS files the fast path requires, so it
-// loads neither commander nor the ES-module loader with its hundred-odd chunks. yaml is left to
-// require() at run time: only rare paths read a kubeconfig there (naming the context in an error,
-// clouds.yaml), and compiling its 260 KiB would cost every refresh ~8 ms.
+// get-token on a miss (a refresh, a login) runs from one CommonJS file the fast path requires,
+// dist/get-token.cjs, so it loads neither commander nor the ES-module loader with its hundred-odd
+// chunks. Providers and the openid-client engine stay lazy inside it (esbuild evaluates a
+// dynamically imported module only when it is imported), and V8's code cache spares a refresh
+// compiling the rest (src/fastpath/compile-cache.cjs). yaml is left to require() at run time: only
+// rare paths read a kubeconfig there (naming the context in an error, clouds.yaml), and compiling
+// its 260 KiB would cost every refresh without a code cache ~8 ms.
 //
-// dist/get-token-<kind>.cjs holds one provider (IAM includes the OIDC engine it builds on) and not
-// what no common miss needs: the other providers, OIDC's openid-client engine (session.ts, for
-// logins and the refreshes the direct path leaves over) and the operator tools' adopt.ts/check.ts.
-// Importing a left-out module fails with code KUBECRED_NOT_BUNDLED, and get-token-entry.ts hands
-// the run to dist/get-token.cjs, which holds everything. A refresh compiles ~120 KiB, not ~400.
-const LEFT_OUT = /^\.\/(session|adopt|check)\.js$/;
-const leanProvider = (kind) => ({
-  name: 'lean-provider',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
-      const folder = /[\\/]providers[\\/]([^\\/]+)[\\/]([^\\/]+)\.ts$/.exec(args.importer);
-      if (!folder) return undefined;
-      const otherProvider = args.path === './provider.js' && folder[2] === 'module' && folder[1] !== kind;
-      return otherProvider || LEFT_OUT.test(args.path) ? { path: `${folder[1]}/${args.path}`, namespace: 'not-bundled' } : undefined;
-    });
-    b.onLoad({ filter: /.*/, namespace: 'not-bundled' }, (args) => ({
-      contents: `throw Object.assign(new Error(${JSON.stringify(`${args.path} is not in this bundle`)}), { code: 'KUBECRED_NOT_BUNDLED' });`,
-      loader: 'js',
-    }));
-  },
-});
-// In these CommonJS bundles a dynamic import() of a built-in or of a CommonJS package must become a
-// require(): esbuild keeps import() of anything external, and the first import() a process runs sets
-// up the ES-module loader (~5 ms). Only the ES-module-only packages (open, client-node) keep it.
+// In this CommonJS file a dynamic import() of a built-in or of a CommonJS package must become a
+// require(): esbuild keeps import() of anything external, and the first import() a process runs
+// sets up the ES-module loader (~5 ms); nor can an import() run at all in code that Node 20
+// compiles with a code cache. The ES-module-only packages (open, client-node) are import()ed by
+// dist/esm-import.cjs instead (see src/infra/esm-import.ts), so the file holds no import().
 const COMMONJS_PACKAGES = ['@napi-rs/keyring', 'undici', 'qrcode'];
 const requireInsteadOfImport = {
   name: 'require-instead-of-import',
@@ -118,14 +102,9 @@ const requireInsteadOfImport = {
         ? { path: args.path, namespace: 'required' }
         : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'required' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});`,
-      loader: 'js',
-    }));
+    b.onLoad({ filter: /.*/, namespace: 'required' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
   },
 };
-// ...and the ES-module-only packages are import()ed by dist/esm-import.cjs instead (see
-// src/infra/esm-import.ts), so the bundles hold no import() at all.
 const esmImportOutside = {
   name: 'esm-import-outside',
   setup(b) {
@@ -136,20 +115,15 @@ const esmImportOutside = {
     }));
   },
 };
-const kinds = readdirSync('src/providers', { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(`src/providers/${d.name}/module.ts`))
-  .map((d) => d.name);
-for (const kind of [undefined, ...kinds]) {
-  await build({
-    ...common,
-    plugins: [requireInsteadOfImport, esmImportOutside, ...(kind ? [leanProvider(kind)] : [])],
-    entryPoints: ['src/cli/get-token-entry.ts'],
-    outfile: kind ? `dist/get-token-${kind}.cjs` : 'dist/get-token.cjs',
-    format: 'cjs',
-    external: [...FULL_CLI_EXTERNAL, 'yaml'],
-    sourcemap: release ? false : 'linked',
-  });
-}
+await build({
+  ...common,
+  plugins: [requireInsteadOfImport, esmImportOutside],
+  entryPoints: ['src/cli/get-token-entry.ts'],
+  outfile: 'dist/get-token.cjs',
+  format: 'cjs',
+  external: [...FULL_CLI_EXTERNAL, 'yaml'],
+  sourcemap: release ? false : 'linked',
+});
 
 const fast = readFileSync('bin/kubecred.cjs', 'utf8');
 const stray = [...fast.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]).filter((s) => !s.startsWith('node:'));
@@ -158,12 +132,8 @@ if (stray.length > 0 || /\bimport\(/.test(fast)) {
   process.exit(1);
 }
 for (const file of ['on-miss.cjs', 'compile-cache.cjs', 'esm-import.cjs']) copyFileSync(`src/fastpath/${file}`, `dist/${file}`);
-for (const file of readdirSync('dist').filter((f) => f.startsWith('get-token') && f.endsWith('.cjs'))) {
-  if (/\bimport\(/.test(readFileSync(`dist/${file}`, 'utf8'))) {
-    console.error(
-      `build: dist/${file} holds an import(), which fails where Node 20 compiles it with a code cache: use importEsm (src/infra/esm-import.ts)`,
-    );
-    process.exit(1);
-  }
+if (/\bimport\(/.test(readFileSync('dist/get-token.cjs', 'utf8'))) {
+  console.error('build: dist/get-token.cjs holds an import(), which fails where Node 20 compiles it with a code cache: use importEsm (src/infra/esm-import.ts)');
+  process.exit(1);
 }
 for (const bin of ['bin/kubecred.cjs', 'bin/kubectl-cred.cjs']) chmodSync(bin, 0o755);

@@ -19,7 +19,6 @@ const claimsSummary = (token: string) =>
   claimFields(token).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : value}`);
 import { cacheKey } from '../src/store/cache-key.js';
 import type { ProviderContext } from '../src/providers/types.js';
-import type { IdpClient } from '../src/providers/oidc/idp-client.js';
 
 const settingsOf = (argv: string[], env: Record<string, string> = {}) => oidcSettings(parseFlags(oidcGetTokenFlags, argv, env).values, env);
 const base = ['--issuer-url', 'https://idp.example.com/realms/main', '--client-id', 'kubernetes'];
@@ -137,10 +136,7 @@ test('loopback server: skips busy ports, serves one callback, escapes, then clos
 
 test('auto rules', async () => {
   const ctx = (env: Record<string, string> = {}) => ({ infra: { env } }) as unknown as ProviderContext;
-  const idp = (device: boolean) =>
-    ({
-      config: async () => ({ serverMetadata: () => (device ? { device_authorization_endpoint: 'https://x/device' } : {}) }),
-    }) as unknown as IdpClient;
+  const idp = (device: boolean) => async () => (device ? { device_authorization_endpoint: 'https://x/device' } : {});
   const grant = async (argv: string[], env?: Record<string, string>, device = true) =>
     (await chooseFlow(ctx(env), settingsOf([...base, ...argv]), idp(device))).flow;
   assert.deepEqual(await grant(['--username', 'u']), { grant: 'password' });

@@ -1,5 +1,5 @@
-// What runs on a cache miss: a `get-token` goes to dist/get-token-<kind>.cjs (CommonJS: the use
-// case and one provider, no commander and no ES-module loader, which cost a refresh ~40 ms; see
+// What runs on a cache miss: a `get-token` goes to dist/get-token.cjs (CommonJS: the use case and
+// the providers, no commander and no ES-module loader, which cost a refresh ~40 ms; see
 // scripts/build.mjs), anything else (and get-token's help) to the full CLI, dist/cli.mjs. Kept out
 // of the fast-path bundle: a hit must not even compile this.
 'use strict';
@@ -28,21 +28,8 @@ function runFullCli(argv) {
   );
 }
 
-/** The bundle for `get-token <kind>`: the kind's own (small) one when there is one, else the one with every provider. */
-function getTokenBundle(argv) {
-  const kind = argv[1] ?? '';
-  if (/^[a-z][a-z0-9-]*$/.test(kind)) {
-    const lean = join(__dirname, `get-token-${kind}.cjs`);
-    if (require('node:fs').existsSync(lean)) return lean;
-  }
-  return join(__dirname, 'get-token.cjs');
-}
-
-/**
- * Runs get-token from `file`; a bundle that lacks a module the run needs hands it over (once) to
- * the one with everything, passing what it printed (see src/cli/get-token-entry.ts).
- */
-function runGetToken(argv, file, handover) {
+function runGetToken(argv) {
+  const file = join(__dirname, 'get-token.cjs');
   let entry;
   try {
     entry = compileCache.requireCached(file);
@@ -50,18 +37,12 @@ function runGetToken(argv, file, handover) {
     failToLoad(file, err);
     return;
   }
-  const everything = join(__dirname, 'get-token.cjs');
-  entry.runGetToken(argv, handover?.printed ?? [], handover !== undefined).then((result) => {
-    if (typeof result === 'number') finish(result);
-    else if (result.to === 'cli') runFullCli(argv);
-    else if (file !== everything) runGetToken(argv, everything, { printed: result.printed });
-    else finish(1);
-  });
+  entry.runGetToken(argv).then((result) => (result === 'cli' ? runFullCli(argv) : finish(result)));
 }
 
 /** `argv` as the fast path got it; get-token without a kind is inferred by the get-token entry. */
 module.exports = function runMiss(argv) {
   compileCache.enable();
-  if (argv[0] === 'get-token') runGetToken(argv, getTokenBundle(argv));
+  if (argv[0] === 'get-token') runGetToken(argv);
   else runFullCli(argv);
 };

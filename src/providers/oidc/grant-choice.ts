@@ -10,8 +10,12 @@
 // Google or Dex with kubelogin) nor authcode-keyboard (IdPs rarely allow the out-of-band redirect).
 import { existsSync, readFileSync } from 'node:fs';
 import type { ProviderContext } from '../types.js';
-import type { IdpClient } from './idp-client.js';
+import { LoginFailedError } from '../../shared/errors.js';
 import type { OidcSettings } from './settings.js';
+import { loginHint } from './hints.js';
+
+/** The IdP's discovery metadata, fetched or cached (only device_authorization_endpoint is read here). */
+export type ServerMetadata = () => Promise<Record<string, unknown>>;
 
 export type Flow =
   | { grant: 'authcode'; openBrowser: boolean }
@@ -30,7 +34,11 @@ export function systemBrowserAvailable(env: Record<string, string | undefined>, 
   }
 }
 
-export async function chooseFlow(ctx: ProviderContext, settings: OidcSettings, idp: IdpClient): Promise<{ flow: Flow; why: string }> {
+export async function chooseFlow(
+  ctx: ProviderContext,
+  settings: OidcSettings,
+  server: ServerMetadata,
+): Promise<{ flow: Flow; why: string }> {
   switch (settings.grantType) {
     case 'authcode':
       return { flow: { grant: 'authcode', openBrowser: !settings.skipOpenBrowser }, why: '--grant-type authcode' };
@@ -44,8 +52,7 @@ export async function chooseFlow(ctx: ProviderContext, settings: OidcSettings, i
   if (settings.skipOpenBrowser) return { flow: { grant: 'authcode', openBrowser: false }, why: '--skip-open-browser' };
   if (settings.browserCommand) return { flow: { grant: 'authcode', openBrowser: true }, why: '--browser-command is set' };
   if (systemBrowserAvailable(ctx.infra.env)) return { flow: { grant: 'authcode', openBrowser: true }, why: 'a browser can be opened' };
-  const config = await idp.config();
-  if (config.serverMetadata().device_authorization_endpoint)
+  if ((await server()).device_authorization_endpoint)
     return { flow: { grant: 'device-code' }, why: 'no browser here and the IdP offers the device flow' };
   return { flow: { grant: 'authcode', openBrowser: false }, why: 'no browser here and no device flow at the IdP' };
 }
@@ -62,4 +69,18 @@ export function canLogInNow(ctx: ProviderContext, flow: Flow): boolean {
     case 'authcode-keyboard':
       return ctx.interactive && ctx.infra.prompt.available;
   }
+}
+
+/**
+ * The IdP refused the refresh token (`invalid_grant`: expired or revoked). It is forgotten; then
+ * either a login can happen now (the caller logs in, without refreshing again) or a one-line
+ * LoginFailedError says what to do. Shared by the direct refresh and the openid-client engine.
+ */
+export async function forgetRefusedRefreshToken(ctx: ProviderContext, settings: OidcSettings, server: ServerMetadata): Promise<void> {
+  await ctx.secrets.delete('refresh_token');
+  const { flow } = await chooseFlow(ctx, settings, server);
+  if (!canLogInNow(ctx, flow)) {
+    throw new LoginFailedError(`the IdP no longer accepts the refresh token (expired or revoked); ${loginHint(ctx)}`);
+  }
+  ctx.infra.log.info('kubecred: the refresh token is no longer valid (expired or revoked); logging in again');
 }

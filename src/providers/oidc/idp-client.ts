@@ -83,6 +83,11 @@ export class IdpClient {
     return this.configuration;
   }
 
+  /** The discovery metadata (fetched now when none is cached). */
+  async serverMetadata(): Promise<Record<string, unknown>> {
+    return (await this.config()).serverMetadata() as Record<string, unknown>;
+  }
+
   /** Fetches discovery now. Returns whether the endpoints differ from what was cached. */
   async discover(): Promise<boolean> {
     const before = this.meta ? JSON.stringify(this.meta.server) : undefined;

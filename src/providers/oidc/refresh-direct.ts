@@ -3,15 +3,17 @@
 // it (id-token-claims.ts) and its signature against the cached JWKS. A refresh then loads neither
 // openid-client nor Node's fetch (~35 ms together, about Node's own start-up).
 //
-// It only takes the happy path. Whenever it cannot be sure — no cached JWKS or endpoint, a proxy to
-// honour, a network failure, an HTTP error or an OAuth error — it answers "not handled" before
-// anything was consumed, and the full engine (session.ts) does the refresh as before: classifying
-// `invalid_grant`, re-reading discovery after a failure with cached metadata, logging in again.
+// It takes the happy path, and `invalid_grant` (the refresh token is dead: forgotten, then a login
+// if one can happen now). Whenever else it cannot be sure — no cached JWKS or endpoint, a proxy to
+// honour, a network failure, another HTTP or OAuth error — it answers "not handled" before anything
+// was consumed, and the openid-client engine (session.ts) refreshes as before: describing the
+// error, re-reading discovery after a failure with cached metadata.
 import type { ObtainedCredential, ProviderContext } from '../types.js';
 import type { RawRequest, RawResponse } from '../../infra/raw-http.js';
 import { LoginFailedError } from '../../shared/errors.js';
 import { rememberSecret } from '../../shared/scrub.js';
 import { credentialFrom, type IdTokenKeys, type TokenResponse } from './credential.js';
+import { forgetRefusedRefreshToken } from './grant-choice.js';
 import { checkRefreshedIdToken } from './id-token-claims.js';
 import { jwksFromResponse, verifyWithKeys } from './jws.js';
 import { parseMeta, type OidcMeta } from './meta.js';
@@ -19,8 +21,9 @@ import { idpHttpOptions } from './http-options.js';
 import type { OidcSettings } from './settings.js';
 
 /**
- * The credential; or why the full engine must refresh instead (nothing was consumed); or, when the
- * IdP refreshed without an ID token, that a login must follow without another refresh.
+ * The credential; or why the full engine must refresh instead (nothing was consumed); or that a
+ * login must follow without another refresh (the IdP refused the refresh token, or refreshed without
+ * an ID token).
  */
 export type DirectRefresh = { handled: true; credential: ObtainedCredential } | { handled: false; why: string; loginNext?: boolean };
 
@@ -58,6 +61,16 @@ function successBody(res: RawResponse): Record<string, unknown> | string {
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the token endpoint did not answer with a JSON object';
   return body as Record<string, unknown>;
+}
+
+/** The OAuth error code of an error answer (RFC 6749 5.2), if it is one. */
+function oauthError(res: RawResponse): string | undefined {
+  try {
+    const error = (JSON.parse(res.body) as { error?: unknown }).error;
+    return typeof error === 'string' ? error : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The answer in the shape the engine's credentialFrom takes (openid-client's response and helpers). */
@@ -128,6 +141,11 @@ export async function refreshDirectly(ctx: ProviderContext, settings: OidcSettin
     res = await request(endpoint, { method: 'POST', headers, body: form.toString() });
   } catch (err) {
     return notHandled(`the token endpoint could not be reached (${(err as Error).message})`);
+  }
+  if ((res.status === 400 || res.status === 401) && oauthError(res) === 'invalid_grant') {
+    // Handled here, so the engine does not send the dead token again: forget it, then log in if possible.
+    await forgetRefusedRefreshToken(ctx, settings, async () => meta.server);
+    return { handled: false, why: 'the IdP refused the refresh token (invalid_grant)', loginNext: true };
   }
   const body = successBody(res);
   if (typeof body === 'string') return notHandled(body);

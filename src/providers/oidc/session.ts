@@ -10,11 +10,10 @@ import { IdpClient } from './idp-client.js';
 import { parseMeta } from './meta.js';
 import { credentialFrom, type TokenResponse } from './credential.js';
 import { describeOidcError, IdpUnreachable, OAuthRefusal } from './errors.js';
-import { canLogInNow, chooseFlow } from './grant-choice.js';
+import { chooseFlow, forgetRefusedRefreshToken } from './grant-choice.js';
 import { browserLogin, keyboardLogin } from './grant-authcode.js';
 import { deviceLogin } from './grant-device.js';
 import { clientCredentialsLogin, passwordLogin, refreshGrant } from './grant-direct.js';
-import { loginHint } from './hints.js';
 
 /** openid + the extra scopes + offline_access when the IdP advertises it (else no refresh token from Okta, Dex, Keycloak). */
 async function scopeFor(settings: OidcSettings, idp: IdpClient): Promise<string> {
@@ -32,7 +31,7 @@ async function logIn(
   idp: IdpClient,
   clientSecret: string | undefined,
 ): Promise<ObtainedCredential> {
-  const { flow, why } = await chooseFlow(ctx, settings, idp);
+  const { flow, why } = await chooseFlow(ctx, settings, () => idp.serverMetadata());
   ctx.infra.log.debug(`logging in with ${flow.grant} (${why})`);
   if (flow.grant === 'client-credentials') {
     return credentialFrom(ctx, settings, idp, await clientCredentialsLogin(settings, idp, clientSecret), { clientCredentials: true });
@@ -86,12 +85,7 @@ async function refresh(
     }
   } catch (err) {
     if (err instanceof OAuthRefusal && err.code === 'invalid_grant') {
-      await ctx.secrets.delete('refresh_token');
-      const { flow } = await chooseFlow(ctx, settings, idp);
-      if (!canLogInNow(ctx, flow)) {
-        throw new LoginFailedError(`the IdP no longer accepts the refresh token (expired or revoked); ${loginHint(ctx)}`);
-      }
-      log.info('kubecred: the refresh token is no longer valid (expired or revoked); logging in again');
+      await forgetRefusedRefreshToken(ctx, settings, () => idp.serverMetadata());
       return undefined;
     }
     throw new LoginFailedError((err as Error).message, { cause: err });
