@@ -102,7 +102,10 @@ const requireInsteadOfImport = {
         ? { path: args.path, namespace: 'required' }
         : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'required' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'required' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
   },
 };
 const esmImportOutside = {
@@ -133,7 +136,9 @@ if (stray.length > 0 || /\bimport\(/.test(fast)) {
 }
 for (const file of ['on-miss.cjs', 'compile-cache.cjs', 'esm-import.cjs']) copyFileSync(`src/fastpath/${file}`, `dist/${file}`);
 if (/\bimport\(/.test(readFileSync('dist/get-token.cjs', 'utf8'))) {
-  console.error('build: dist/get-token.cjs holds an import(), which fails where Node 20 compiles it with a code cache: use importEsm (src/infra/esm-import.ts)');
+  console.error(
+    'build: dist/get-token.cjs holds an import(), which fails where Node 20 compiles it with a code cache: use importEsm (src/infra/esm-import.ts)',
+  );
   process.exit(1);
 }
 for (const bin of ['bin/kubecred.cjs', 'bin/kubectl-cred.cjs']) chmodSync(bin, 0o755);
