@@ -15,7 +15,7 @@ import { checkAudienceToken } from '../src/providers/iam/access-token.js';
 import { agentAccessToken } from '../src/providers/iam/oidc-agent.js';
 import { iamIdentity } from '../src/providers/iam/identity.js';
 import { cacheKey } from '../src/store/cache-key.js';
-import type { JwkSet } from '../src/providers/oidc/jws.js';
+import type { JwkSet } from '../src/providers/oidc/jwt.js';
 
 const fetch = createFetch({});
 

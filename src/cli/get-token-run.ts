@@ -4,6 +4,7 @@ import type { ProviderModule } from '../providers/types.js';
 import { parseExecInfo } from '../exec/exec-info.js';
 import { parseFlags } from '../exec/flags.js';
 import { nodeInfrastructure } from '../infra/node-infra.js';
+import { writeFd } from '../infra/stdio.js';
 import { getToken } from '../usecases/get-token.js';
 
 export async function runGetTokenCommand(
@@ -21,5 +22,5 @@ export async function runGetTokenCommand(
   const execInfo = parseExecInfo(process.env.KUBERNETES_EXEC_INFO, () => process.stdin.isTTY === true);
   const infra = nodeInfrastructure({ verbose, interactive: execInfo.interactive });
   const { output } = await getToken(infra, { module, modules, argv: args, execInfo });
-  process.stdout.write(output);
+  writeFd(1, output);
 }

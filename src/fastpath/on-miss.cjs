@@ -8,11 +8,39 @@ const { pathToFileURL } = require('node:url');
 
 const compileCache = require('./compile-cache.cjs');
 
-/** Exits once stdout and stderr are flushed: a keyring call that timed out cannot be cancelled and would otherwise keep kubectl waiting for us. */
+/**
+ * process.stdout and process.stderr as this run builds them: only those can hold writes not yet
+ * flushed, and building one just to flush it costs ~8 ms when it is a pipe (the get-token entry
+ * writes with writeSync: src/infra/stdio.ts). Undefined where Node defines them otherwise: then both.
+ */
+const builtStreams = (() => {
+  const built = [];
+  for (const name of ['stdout', 'stderr']) {
+    const descriptor = Object.getOwnPropertyDescriptor(process, name);
+    if (!descriptor || typeof descriptor.get !== 'function' || !descriptor.configurable) return undefined;
+    Object.defineProperty(process, name, {
+      configurable: true,
+      enumerable: descriptor.enumerable,
+      get() {
+        const stream = descriptor.get.call(this);
+        if (!built.includes(stream)) built.push(stream);
+        return stream;
+      },
+    });
+  }
+  return built;
+})();
+
+/**
+ * Exits once what was written is flushed: a keyring call that timed out cannot be cancelled and
+ * would otherwise keep kubectl waiting for us.
+ */
 function finish(code) {
   if (code === 0) compileCache.afterSuccess();
   process.exitCode = code;
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  const streams = builtStreams ?? [process.stdout, process.stderr];
+  const flush = (i) => (i < streams.length ? streams[i].write('', () => flush(i + 1)) : process.exit(code));
+  flush(0);
 }
 
 function failToLoad(file, err) {

@@ -5,12 +5,13 @@ import type { Browser, Infrastructure, Logger, Prompt } from './types.js';
 import { NeedsInteractionError } from '../shared/errors.js';
 import { childEnvironment, withoutSecretVariables } from './child-env.js';
 import { importEsm } from './esm-import.js';
+import { writeFd } from './stdio.js';
 import { createFetch } from './http.js';
 import { createRawRequest } from './raw-http.js';
 
 export function stderrLogger(verbose: boolean, stream?: NodeJS.WritableStream): Logger {
-  // process.stderr builds its stream on first touch (~3 ms): a silent run never pays it.
-  const write = (text: string) => void (stream ?? process.stderr).write(text);
+  // Without a stream, straight to fd 2: process.stderr would build its stream (see stdio.ts).
+  const write = (text: string) => (stream ? void stream.write(text) : writeFd(2, text));
   return {
     info: (m) => write(`${m}\n`),
     warn: (m) => write(`kubecred: warning: ${m}\n`),

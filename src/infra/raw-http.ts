@@ -25,6 +25,8 @@ export interface RawRequestInit {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: string;
+  /** Called once the request is handed to the OS: work that can overlap the server's can start then. */
+  onSent?: () => void;
 }
 
 /** One request, no redirects followed (a 3xx is returned as it is). Network failures are KubecredErrors naming the host. */
@@ -90,6 +92,7 @@ export function createRawRequest(options: HttpOptions): RawRequest | undefined {
       // Connect to last byte, as fetch's AbortSignal.timeout in http.ts.
       timer = setTimeout(() => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })), timeoutMs);
       req.on('error', fail);
+      if (init.onSent) req.on('finish', init.onSent);
       req.end(init.body);
     });
   };

@@ -1,12 +1,12 @@
 // Long-lived secrets needed only on a cache miss (refresh tokens, Keystone passwords,
 // application-credential secrets, registered client secrets). Keyring by default when reachable,
 // else 0600 files in a 0700 dir with a one-time notice.
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeReadError, ensurePrivateDir, readPrivateFile, removeStaleTempFiles, safeUnlink, writeFileAtomic } from './atomic-file.js';
 import { keyringAccounts, keyringAvailable, keyringDelete, keyringGet, keyringSet, keyringUnreachableReason } from './keyring.js';
 import { secretsDir } from './paths.js';
+import { sha256Hex } from './sha256.js';
 import { rememberSecret } from '../shared/scrub.js';
 import { isUnwritable, warnUnwritable } from './unwritable.js';
 
@@ -50,7 +50,7 @@ export function secretFileName(name: string): string {
   if (name === '') throw new Error('secret name must not be empty');
   const enc = encodeName(name);
   if (enc.length <= 200) return enc;
-  return enc.slice(0, 120) + '~' + createHash('sha256').update(name).digest('hex');
+  return enc.slice(0, 120) + '~' + sha256Hex(name);
 }
 
 function encodeName(name: string): string {

@@ -1,12 +1,12 @@
 // Builds what a provider may touch (ProviderContext), and the cache entry for what it returns:
 // shared by get-token, login, logout and setup-context, so a warm entry written by setup is the
 // very entry get-token would have written.
-import { createHash } from 'node:crypto';
 import type { Infrastructure } from '../infra/types.js';
 import type { ExecCluster } from '../exec/exec-info.js';
 import type { FlagValues } from '../exec/flags.js';
 import { isFresh, marginFor } from '../exec/exec-credential.js';
 import { KubecredError } from '../shared/errors.js';
+import { sha256Hex } from '../store/sha256.js';
 import { openSecretStore, scopedSecrets, type SecretStore } from '../store/secret-store.js';
 import type { CacheEntry } from '../store/token-cache.js';
 import type { ObtainedCredential, ProviderContext, ProviderModule, SetupContext } from '../providers/types.js';
@@ -23,7 +23,7 @@ export interface ContextInput {
 
 /** Secrets shared across identities live under `shared-<sha256(scope)>`: no scope text in file names. */
 export function sharedScope(store: SecretStore, scope: string): SecretStore {
-  return scopedSecrets(store, `shared-${createHash('sha256').update(scope).digest('hex').slice(0, 32)}`);
+  return scopedSecrets(store, `shared-${sha256Hex(scope).slice(0, 32)}`);
 }
 
 export async function openSecrets(infra: Infrastructure, cacheDir: string): Promise<SecretStore> {

@@ -3,7 +3,8 @@
 // expiry kubectl is told comes from `exp`. A mismatch is caught here, with a line that says what
 // came back, instead of as a bare 401 from the cluster.
 import { KubecredError } from '../../shared/errors.js';
-import { checkSignature, jwtPayload, type JwkSet } from '../oidc/jws.js';
+import { checkSignature } from '../oidc/jws.js';
+import { jwtPayload, type JwkSet } from '../oidc/jwt.js';
 
 export interface CheckedAccessToken {
   expiresAt: Date;

@@ -2,7 +2,7 @@
 // an audience, the access token is checked the way kube-apiserver will check it.
 import type { ObtainedCredential, ProviderContext } from '../types.js';
 import { KubecredError } from '../../shared/errors.js';
-import { isJwkSet, jwtPayload, type JwkSet } from '../oidc/jws.js';
+import { isJwkSet, jwtPayload, type JwkSet } from '../oidc/jwt.js';
 import { checkAudienceClaim, checkAudienceToken } from './access-token.js';
 import { iamFetch } from './client.js';
 import { agentAccessToken } from './oidc-agent.js';

@@ -3,7 +3,7 @@ import type { CredentialDescription } from '../types.js';
 import type { CacheEntry } from '../../store/token-cache.js';
 import { identitySummary } from '../describe.js';
 import { claimFields } from '../oidc/setup.js';
-import { jwtPayload } from '../oidc/jws.js';
+import { jwtPayload } from '../oidc/jwt.js';
 
 export function describeIam(entry: CacheEntry): CredentialDescription {
   const { identity } = entry;

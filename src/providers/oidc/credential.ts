@@ -3,7 +3,7 @@
 // (openid-client has checked iss, aud, exp, iat, azp and, for the code flow, nonce).
 import type { ObtainedCredential, ProviderContext } from '../types.js';
 import { KubecredError } from '../../shared/errors.js';
-import { jwtPayload } from './jws.js';
+import { jwtPayload } from './jwt.js';
 import type { OidcMeta } from './meta.js';
 import type { OidcSettings } from './settings.js';
 

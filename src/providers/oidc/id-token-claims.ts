@@ -4,7 +4,7 @@
 // when it says nothing), iss, aud, azp, exp and nbf with 30 s of tolerance, and the claims that
 // must be there. The signature is checked separately, against the cached JWKS (jws.ts).
 import { KubecredError } from '../../shared/errors.js';
-import { jwtPayload } from './jws.js';
+import { jwtPayload } from './jwt.js';
 
 /** oauth4webapi's default clock tolerance. */
 const TOLERANCE_S = 30;

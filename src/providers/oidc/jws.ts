@@ -5,20 +5,7 @@
 // kubectl sees a 401.
 import { constants, createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { KubecredError } from '../../shared/errors.js';
-
-export interface Jwk {
-  kty: string;
-  kid?: string;
-  use?: string;
-  alg?: string;
-  crv?: string;
-  key_ops?: string[];
-  [field: string]: unknown;
-}
-
-export interface JwkSet {
-  keys: Jwk[];
-}
+import { decodeSegment, type Jwk, type JwkSet } from './jwt.js';
 
 interface AlgSpec {
   kty: 'RSA' | 'EC' | 'OKP';
@@ -46,24 +33,6 @@ export type SignatureCheck =
   | { result: 'invalid'; reason: string }
   /** No key in the set matches the token's kid/alg: the IdP may have rotated its keys. */
   | { result: 'no-key'; kid?: string };
-
-export function isJwkSet(value: unknown): value is JwkSet {
-  const keys = (value as { keys?: unknown } | null)?.keys;
-  return Array.isArray(keys) && keys.every((k) => typeof k === 'object' && k !== null && typeof (k as Jwk).kty === 'string');
-}
-
-function decodeSegment(segment: string): unknown {
-  return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-}
-
-/** The payload of a JWT, unverified (for labels and expiry after verification). */
-export function jwtPayload(token: string): Record<string, unknown> {
-  const parts = token.split('.');
-  if (parts.length !== 3) throw new Error('not a JWT');
-  const payload = decodeSegment(parts[1]!);
-  if (typeof payload !== 'object' || payload === null) throw new Error('JWT payload is not an object');
-  return payload as Record<string, unknown>;
-}
 
 function importKey(jwk: Jwk): KeyObject | undefined {
   try {
@@ -132,19 +101,4 @@ export async function verifyWithKeys(idToken: string, cached: JwkSet | undefined
     );
   }
   if (check.result === 'invalid') throw new KubecredError(`the ID token is not genuine: ${check.reason}; refusing it`);
-}
-
-/** The JWK set from a jwks_uri answer, or a one-line error naming the host. */
-export async function jwksFromResponse(uri: string, status: number, json: () => unknown): Promise<JwkSet> {
-  const host = new URL(uri).host;
-  if (status < 200 || status > 299) throw new KubecredError(`fetching the IdP's signing keys: ${host} answered HTTP ${status}`);
-  let body: unknown;
-  try {
-    body = await json();
-  } catch (err) {
-    if (err instanceof KubecredError) throw err; // too large
-    throw new KubecredError(`fetching the IdP's signing keys: ${host} did not answer with JSON`);
-  }
-  if (!isJwkSet(body)) throw new KubecredError(`fetching the IdP's signing keys: ${uri} is not a JWK set`);
-  return body;
 }

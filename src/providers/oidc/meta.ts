@@ -1,7 +1,7 @@
 // What kubecred keeps of the IdP in the cache entry (never a secret): the discovery fields it uses
 // and the JWKS, so that a refresh costs exactly one request. No openid-client here: the direct
 // refresh (refresh-direct.ts) reads it too.
-import { isJwkSet, type JwkSet } from './jws.js';
+import { isJwkSet, type JwkSet } from './jwt.js';
 
 /** What kubecred keeps with the token (never a secret). */
 export interface OidcMeta {

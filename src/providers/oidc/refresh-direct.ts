@@ -15,7 +15,7 @@ import { rememberSecret } from '../../shared/scrub.js';
 import { credentialFrom, type IdTokenKeys, type TokenResponse } from './credential.js';
 import { forgetRefusedRefreshToken } from './grant-choice.js';
 import { checkRefreshedIdToken } from './id-token-claims.js';
-import { jwksFromResponse, verifyWithKeys } from './jws.js';
+import { jwksFromResponse } from './jwt.js';
 import { parseMeta, type OidcMeta } from './meta.js';
 import { idpHttpOptions } from './http-options.js';
 import type { OidcSettings } from './settings.js';
@@ -93,14 +93,22 @@ function tokenResponse(body: Record<string, unknown>, claims: Record<string, unk
   } as TokenResponse;
 }
 
-/** The cached keys, fetched again once (over the same bare client) for an ID token signed with an unknown key. */
-function cachedKeys(meta: OidcMeta, request: RawRequest, headers: Record<string, string>): IdTokenKeys {
+/**
+ * The cached keys, fetched again once (over the same bare client) for an ID token signed with an
+ * unknown key. `verifier` is jws.ts, whose node:crypto loads while the IdP answers.
+ */
+function cachedKeys(
+  meta: OidcMeta,
+  request: RawRequest,
+  headers: Record<string, string>,
+  verifier: Promise<typeof import('./jws.js')>,
+): IdTokenKeys {
   let current = meta;
   return {
     currentMeta: () => current,
     rememberSubject: (sub) => void (current = { ...current, sub }),
-    verifyIdTokenSignature: (idToken) =>
-      verifyWithKeys(idToken, current.jwks, async () => {
+    verifyIdTokenSignature: async (idToken) =>
+      (await verifier).verifyWithKeys(idToken, current.jwks, async () => {
         const uri = current.server.jwks_uri as string;
         const res = await request(uri, { method: 'GET', headers: { ...headers, accept: 'application/json, application/jwk-set+json' } });
         const jwks = await jwksFromResponse(uri, res.status, () => JSON.parse(res.body) as unknown);
@@ -137,8 +145,11 @@ export async function refreshDirectly(ctx: ProviderContext, settings: OidcSettin
   const endpoint = meta.server.token_endpoint as string;
   ctx.infra.log.debug(`refreshing with the stored refresh token at ${endpoint}`);
   let res: RawResponse;
+  // node:crypto for the signature check (~5 ms) loads once the request is out, while the IdP works.
+  let verifier: Promise<typeof import('./jws.js')> | undefined;
+  const loadVerifier = () => (verifier ??= import('./jws.js'));
   try {
-    res = await request(endpoint, { method: 'POST', headers, body: form.toString() });
+    res = await request(endpoint, { method: 'POST', headers, body: form.toString(), onSent: loadVerifier });
   } catch (err) {
     return notHandled(`the token endpoint could not be reached (${(err as Error).message})`);
   }
@@ -168,7 +179,7 @@ export async function refreshDirectly(ctx: ProviderContext, settings: OidcSettin
       if (response.refresh_token) await ctx.secrets.set('refresh_token', response.refresh_token);
       return { handled: false, why: 'the IdP refreshed without an ID token', loginNext: true };
     }
-    const keys = cachedKeys(meta, request, extra);
+    const keys = cachedKeys(meta, request, extra, loadVerifier());
     return { handled: true, credential: await credentialFrom(ctx, settings, keys, response, { refresh: true, expectSubject: meta.sub }) };
   } catch (err) {
     if (typeof body.refresh_token === 'string') await ctx.secrets.set('refresh_token', body.refresh_token).catch(() => undefined);

@@ -6,7 +6,7 @@ import { UsageError } from '../../shared/errors.js';
 import type { CacheEntry } from '../../store/token-cache.js';
 import type { CredentialDescription, SetupContext, SetupPlan, SetupRequest } from '../types.js';
 import { identitySummary } from '../describe.js';
-import { jwtPayload } from './jws.js';
+import { jwtPayload } from './jwt.js';
 
 export async function oidcSetup(ctx: SetupContext, request: SetupRequest): Promise<SetupPlan> {
   const v: FlagValues = request.values;
