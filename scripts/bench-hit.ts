@@ -115,6 +115,21 @@ export async function hitRows(bun: string | undefined): Promise<Row[]> {
           pairedRow(b, { wall: 0.35, note: `bun ${bunVersion(bun)} from the npm registry, run as setup-context --runtime bun writes it` }),
         );
         announce(rows.at(-1)!);
+        // The same in this machine's own environment, where the issue measured Bun: Node reads
+        // NODE_EXTRA_CA_CERTS at every start, Bun does not (a user with that variable gets this).
+        const ca = process.env.NODE_EXTRA_CA_CERTS;
+        if (ca) {
+          const withCa = { ...env, NODE_EXTRA_CA_CERTS: ca };
+          const c = await comparePaired(
+            `get-token ${s.name}, cache hit, under Bun, NODE_EXTRA_CA_CERTS set`,
+            () => measure([bun, bin, ...s.args], withCa),
+            nodeFloor(withCa),
+          );
+          rows.push(
+            pairedRow(c, { wall: 0.35, note: `this machine exports NODE_EXTRA_CA_CERTS=${ca}; subject and baseline both run with it` }),
+          );
+          announce(rows.at(-1)!);
+        }
       }
     } finally {
       rmSync(home, { recursive: true, force: true });

@@ -3,7 +3,6 @@
 // expiry kubectl is told comes from `exp`. A mismatch is caught here, with a line that says what
 // came back, instead of as a bare 401 from the cluster.
 import { KubecredError } from '../../shared/errors.js';
-import { checkSignature } from '../oidc/jws.js';
 import { jwtPayload, type JwkSet } from '../oidc/jwt.js';
 
 export interface CheckedAccessToken {
@@ -36,6 +35,8 @@ export async function checkAudienceToken(token: string, options: AudienceCheckOp
       `the IAM answered with an opaque access token, not a JWT for audience ${JSON.stringify(audience)}: it ignored the audience (try --audience-param resource or aud)`,
     );
   }
+  // Imported here: node:crypto then loads after the token request went out, not before (refresh-direct.ts).
+  const { checkSignature } = await import('../oidc/jws.js');
   let check = checkSignature(token, await options.jwks(false));
   if (check.result === 'no-key') check = checkSignature(token, await options.jwks(true));
   if (check.result === 'no-key') {
