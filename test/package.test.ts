@@ -67,7 +67,9 @@ test('the packed tarball ships only dist, bin, docs, README and LICENSE, and ins
     'bin/kubecred.cjs',
     'bin/kubectl-cred.cjs',
     'dist/on-miss.cjs',
-    'dist/get-token-oidc.cjs',
+    'dist/get-token.cjs',
+    'dist/compile-cache.cjs',
+    'dist/esm-import.cjs',
     'dist/cli.mjs',
     'docs/index.md',
   ]) {

@@ -126,7 +126,7 @@ export async function refreshDirectly(ctx: ProviderContext, settings: OidcSettin
   const meta = parseMeta(previousMeta);
   if (!meta?.jwks || typeof meta.server.jwks_uri !== 'string') return notHandled('no cached discovery metadata and keys');
   const request = ctx.infra.http.rawRequest?.(idpHttpOptions(settings, ctx.infra));
-  if (!request) return notHandled('the full HTTP client is needed: a proxy, TLS verification turned off, or a direct attempt made already');
+  if (!request) return notHandled('the full HTTP client is needed: a proxy, or TLS verification turned off');
   const refreshToken = await ctx.secrets.get('refresh_token');
   if (!refreshToken) return notHandled('no refresh token is stored');
   const clientSecret = settings.clientSecret ?? (await ctx.secrets.get('client_secret'));
