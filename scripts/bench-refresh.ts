@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { startIdp, type IdpHandle } from '../test/fixtures/idp.js';
-import { AUDIENCE, startIamRig } from '../test/helpers/iam/rig.js';
+import { AUDIENCE, authcodeSetupArgs, startIamRig } from '../test/helpers/iam/rig.js';
 import { listKeys, readEntry, writeEntry } from '../src/store/token-cache.js';
 import { announce, bin, comparePaired, EXEC_INFO, measure, nodeFloor, pairedRow, repo, SHORT, type Row } from './bench-lib.js';
 
@@ -152,16 +152,7 @@ function execArgs(kubeconfig: string, context: string): string[] {
 export async function iamRefreshRows(): Promise<Row[]> {
   const rig = await startIamRig();
   try {
-    const setup = await rig.setup('bench-iam', [
-      '--audience',
-      AUDIENCE,
-      '--grant-type',
-      'authcode',
-      '--listen-address',
-      '127.0.0.1:0',
-      '--browser-command',
-      rig.browserCommand('login'),
-    ]);
+    const setup = await rig.setup('bench-iam', authcodeSetupArgs(rig));
     if (setup.code !== 0) throw new Error(`bench: setup-context iam failed: ${setup.stderr}`);
     const args = execArgs(rig.kubeconfig, 'bench-iam');
     const env = { ...rig.env, KUBERNETES_EXEC_INFO: EXEC_INFO };

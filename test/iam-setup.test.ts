@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { requireKubectl } from './fixtures/kubectl.js';
-import { AUDIENCE, SECRET_VALUE, assertNoSecretsIn, startIamRig } from './helpers/iam/rig.js';
+import { AUDIENCE, SECRET_VALUE, assertNoSecretsIn, authcodeSetupArgs, startIamRig } from './helpers/iam/rig.js';
 
 const DEVICE = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -187,16 +187,7 @@ test('--grant-type authcode: a client with loopback redirect URIs is registered,
   if (!requireKubectl(t)) return;
   const rig = await startIamRig();
   t.after(() => rig.close());
-  const setup = await rig.setup('cms', [
-    '--audience',
-    AUDIENCE,
-    '--grant-type',
-    'authcode',
-    '--listen-address',
-    '127.0.0.1:0',
-    '--browser-command',
-    rig.browserCommand('login'),
-  ]);
+  const setup = await rig.setup('cms', authcodeSetupArgs(rig));
   assert.equal(setup.code, 0, setup.stderr);
   assert.match(setup.stdout, /registered client/);
   assert.equal(rig.idp.counts.device_authorization, 0);

@@ -115,6 +115,20 @@ export async function startIamRig(options: { idp?: IamIdpOptions } = {}): Promis
 }
 
 /** Fails when one of the IdP's secrets, or any JWT, shows up in text. */
+/** setup-context iam flags for the browser login (no 5 s device-flow wait), completed by the HTTP "browser". */
+export function authcodeSetupArgs(rig: IamRig): string[] {
+  return [
+    '--audience',
+    AUDIENCE,
+    '--grant-type',
+    'authcode',
+    '--listen-address',
+    '127.0.0.1:0',
+    '--browser-command',
+    rig.browserCommand('login'),
+  ];
+}
+
 export function assertNoSecretsIn(text: string, secrets: readonly string[], what: string): void {
   for (const s of secrets) if (s.length >= 8 && text.includes(s)) throw new Error(`a secret (${s.slice(0, 4)}…) leaked into ${what}`);
   if (/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./.test(text)) throw new Error(`a JWT leaked into ${what}`);
