@@ -211,3 +211,15 @@ test('forged refresh answers are refused in one line, the cache keeps its old en
     assert.ok(!r.stderr.includes(answered!), 'and never printed');
   }
 });
+
+test('a token endpoint that does not answer: the direct POST times out once, then discovery is read again, not the same POST sent', async (t) => {
+  const l = await loggedIn(t);
+  l.rig.idp.setDelay('token', 4000);
+  l.rig.idp.resetCounts();
+  l.rig.expireCachedTokens();
+  const r = await l.rig.kubecred([...l.args, '--request-timeout', '1s']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr.trim().split('\n').at(-1)!, /^kubecred: .*did not answer within 1s/);
+  assert.equal(l.rig.idp.counts.token, 1, 'one POST: the engine does not repeat it');
+  assert.equal(l.rig.idp.counts.discovery, 1, 'stale endpoints? discovery is read again once');
+});

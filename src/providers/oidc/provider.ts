@@ -10,6 +10,7 @@ import { oidcSetup } from './setup.js';
 import { describeOidcEntry } from './describe.js';
 import { oidcSettings, type OidcSettings } from './settings.js';
 import { refreshDirectly } from './refresh-direct.js';
+import type { EngineOptions } from './session.js';
 
 const engine = () => import('./session.js');
 
@@ -28,14 +29,15 @@ async function obtain(
       (m) => ctx.infra.log.warn(m),
     );
   }
-  let refresh = true;
+  const options: EngineOptions = { refresh: true };
   if (mode === 'auto' && settings.grantType !== 'client-credentials') {
     const direct = await refreshDirectly(ctx, settings, previous?.meta);
     if (direct.handled) return direct.credential;
     ctx.infra.log.debug(`no direct refresh (${direct.why}): the full OIDC engine takes over`);
-    refresh = direct.loginNext !== true;
+    options.refresh = direct.loginNext !== true;
+    options.unreachable = direct.unreachable;
   }
-  return (await engine()).obtain(ctx, settings, previous, mode, { refresh });
+  return (await engine()).obtain(ctx, settings, previous, mode, options);
 }
 
 export const provider: CredentialProvider<OidcSettings> = {

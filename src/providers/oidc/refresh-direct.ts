@@ -25,7 +25,10 @@ import type { OidcSettings } from './settings.js';
  * login must follow without another refresh (the IdP refused the refresh token, or refreshed without
  * an ID token).
  */
-export type DirectRefresh = { handled: true; credential: ObtainedCredential } | { handled: false; why: string; loginNext?: boolean };
+export type DirectRefresh =
+  | { handled: true; credential: ObtainedCredential }
+  /** `unreachable`: no answer at all (refused, timed out, TLS): the engine goes on from there, not with the same request. */
+  | { handled: false; why: string; loginNext?: boolean; unreachable?: Error };
 
 const notHandled = (why: string): DirectRefresh => ({ handled: false, why });
 
@@ -151,7 +154,7 @@ export async function refreshDirectly(ctx: ProviderContext, settings: OidcSettin
   try {
     res = await request(endpoint, { method: 'POST', headers, body: form.toString(), onSent: loadVerifier });
   } catch (err) {
-    return notHandled(`the token endpoint could not be reached (${(err as Error).message})`);
+    return { handled: false, why: `the token endpoint could not be reached (${(err as Error).message})`, unreachable: err as Error };
   }
   if ((res.status === 400 || res.status === 401) && oauthError(res) === 'invalid_grant') {
     // Handled here, so the engine does not send the dead token again: forget it, then log in if possible.

@@ -70,12 +70,17 @@ async function refresh(
   idp: IdpClient,
   refreshToken: string,
   subject: string | undefined,
+  unreachable: Error | undefined,
 ): Promise<ObtainedCredential | undefined> {
   const { log } = ctx.infra;
   let response: TokenResponse;
   try {
+    // The direct refresh could not reach the cached endpoint: that was the first attempt.
+    const first = unreachable
+      ? Promise.reject(new IdpUnreachable(`refreshing the token: ${unreachable.message}`))
+      : refreshGrant(idp, settings, refreshToken);
     try {
-      response = await refreshGrant(idp, settings, refreshToken);
+      response = await first;
     } catch (err) {
       // Stale cached metadata (the IdP moved its endpoints) looks like an unreachable IdP: look again.
       if (!(err instanceof IdpUnreachable) || !idp.usedCachedMetadata) throw err;
@@ -104,6 +109,8 @@ async function refresh(
 export interface EngineOptions {
   /** False when the direct refresh already spent the refresh token (the IdP answered without an ID token): log in. */
   refresh: boolean;
+  /** The direct refresh could not reach the cached token endpoint (no answer at all): not tried again as it is. */
+  unreachable?: Error;
 }
 
 export async function obtain(
@@ -122,7 +129,7 @@ export async function obtain(
     const refreshToken = await ctx.secrets.get('refresh_token');
     if (refreshToken) {
       log.debug('refreshing with the stored refresh token');
-      const refreshed = await refresh(ctx, settings, idp, refreshToken, meta?.sub);
+      const refreshed = await refresh(ctx, settings, idp, refreshToken, meta?.sub, options.unreachable);
       if (refreshed) return refreshed;
     }
   }
