@@ -39,7 +39,9 @@ async function main(): Promise<void> {
   switch (values.mode) {
     case 'login': {
       const r = await completeLoginAndFollow(url!, creds);
-      if (r.status !== 200) process.stderr.write(`browser-http: callback answered ${r.status}\n`);
+      // To the log, not stderr: stderr is kubecred's, and a line written there after kubecred's own
+      // error line would race with it (tests read kubecred's last line).
+      if (r.status !== 200 && values.log) appendFileSync(values.log, JSON.stringify({ callbackStatus: r.status }) + '\n');
       return;
     }
     case 'device':
