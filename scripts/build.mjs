@@ -1,8 +1,9 @@
-// Two bundles: the CommonJS fast path (node built-ins only) and the ESM full CLI. Pure-JS packages
-// a refresh or a help screen needs (commander, openid-client with oauth4webapi and jose, yaml) are
-// bundled into the chunks that use them: resolving and translating ~20 files from node_modules
-// (CommonJS ones through the ESM loader) cost a refresh more than their code. Packages that are
-// native, ship files they read at run time, or are big and rarely needed stay in node_modules.
+// Three CommonJS bundles: the fast path (bin/kubecred.cjs, node built-ins only), the get-token
+// miss (dist/get-token.cjs) and the full CLI (dist/cli.cjs). Pure-JS packages a refresh or a help
+// screen needs (commander, openid-client with oauth4webapi and jose, yaml) are bundled in:
+// resolving and loading ~20 files from node_modules cost a refresh more than their code. Packages
+// that are native, ship files they read at run time, or are big and rarely needed stay in
+// node_modules.
 import { build } from 'esbuild';
 import { chmodSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
@@ -27,7 +28,7 @@ const common = {
   define: { __KUBECRED_VERSION__: JSON.stringify(version) },
   bundle: true,
   // Bundled packages keep the path they have under this checkout (a symlinked node_modules would
-  // otherwise put the build machine's real path into the module comments of the chunks).
+  // otherwise put the build machine's real path into the module comments of the bundles).
   preserveSymlinks: true,
   platform: 'node',
   target: 'node20',
@@ -63,26 +64,8 @@ await build({
   packages: 'external',
 });
 
-// Split into chunks so each command loads only its own providers and packages (a refresh must not
-// pay for yaml or Keystone, `cache list` not for openid-client).
-await build({
-  ...common,
-  entryPoints: { cli: 'src/cli/main.ts' },
-  outdir: 'dist',
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  outExtension: { '.js': '.mjs' },
-  format: 'esm',
-  external: FULL_CLI_EXTERNAL,
-  sourcemap: release ? false : 'linked',
-  banner: {
-    js: "import { createRequire as __kubecredCreateRequire } from 'node:module'; const require = __kubecredCreateRequire(import.meta.url);",
-  },
-});
-
 // get-token on a miss (a refresh, a login) runs from one CommonJS file the fast path requires,
-// dist/get-token.cjs, so it loads neither commander nor the ES-module loader with its hundred-odd
-// chunks. Providers and the openid-client engine stay lazy inside it (esbuild evaluates a
+// dist/get-token.cjs, so it loads neither commander nor the rest of the CLI. Providers and the openid-client engine stay lazy inside it (esbuild evaluates a
 // dynamically imported module only when it is imported), and V8's code cache spares a refresh
 // compiling the rest (src/fastpath/compile-cache.cjs). yaml is left to require() at run time: only
 // rare paths read a kubeconfig there (naming the context in an error, clouds.yaml), and compiling
@@ -128,6 +111,22 @@ await build({
   sourcemap: release ? false : 'linked',
 });
 
+// Everything else (help screens, setup-context, cache, doctor, …) runs the full CLI, commander
+// included: one CommonJS file too, through the same code cache. Modules the commands import in
+// their actions stay lazy inside it (evaluated on import, like the providers above), so a help
+// screen evaluates commander and the flag tables only. Split ES-module chunks cost a help screen
+// twice as much: the ES-module loader reads them through libuv's thread pool, and none of them
+// could use Node 20's code cache.
+await build({
+  ...common,
+  plugins: [requireInsteadOfImport, esmImportOutside],
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cli.cjs',
+  format: 'cjs',
+  external: FULL_CLI_EXTERNAL,
+  sourcemap: release ? false : 'linked',
+});
+
 const fast = readFileSync('bin/kubecred.cjs', 'utf8');
 const stray = [...fast.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]).filter((s) => !s.startsWith('node:'));
 if (stray.length > 0 || /\bimport\(/.test(fast)) {
@@ -135,10 +134,12 @@ if (stray.length > 0 || /\bimport\(/.test(fast)) {
   process.exit(1);
 }
 for (const file of ['on-miss.cjs', 'compile-cache.cjs', 'esm-import.cjs']) copyFileSync(`src/fastpath/${file}`, `dist/${file}`);
-if (/\bimport\(/.test(readFileSync('dist/get-token.cjs', 'utf8'))) {
-  console.error(
-    'build: dist/get-token.cjs holds an import(), which fails where Node 20 compiles it with a code cache: use importEsm (src/infra/esm-import.ts)',
-  );
-  process.exit(1);
+for (const bundle of ['dist/get-token.cjs', 'dist/cli.cjs']) {
+  if (/\bimport\(/.test(readFileSync(bundle, 'utf8'))) {
+    console.error(
+      `build: ${bundle} holds an import(), which fails where Node 20 compiles it with a code cache: use importEsm (src/infra/esm-import.ts)`,
+    );
+    process.exit(1);
+  }
 }
 for (const bin of ['bin/kubecred.cjs', 'bin/kubectl-cred.cjs']) chmodSync(bin, 0o755);

@@ -1,4 +1,4 @@
-// Node 20 has no module.enableCompileCache: kubecred keeps V8's code cache of its get-token bundles
+// Node 20 has no module.enableCompileCache: kubecred keeps V8's code cache of its miss bundles
 // itself (src/fastpath/compile-cache.cjs). A cache is written only after a success, only into the
 // private directory, is used on the next run, and is never read when someone else could have
 // written it. Node >= 22.1 uses its own cache instead (test/fastpath-compile-cache.test.ts).
@@ -105,3 +105,30 @@ test(
     assert.notDeepEqual(readFileSync(s.cacheFile), Buffer.alloc(4096, 7));
   },
 );
+
+test('Node 20: the full CLI (a help screen, cache list) runs from dist/cli.cjs through the same code cache', { skip }, (t) => {
+  const s = setUp(t);
+  const kubecred = (args: string[]) =>
+    spawnSync(process.execPath, [join(repoRoot, 'bin', 'kubecred.cjs'), ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: s.home, KUBECONFIG: join(s.home, '.kube', 'config') },
+      encoding: 'utf8',
+    });
+  const cliCache = join(s.dir, 'cli.cjs.v8');
+  const first = kubecred(['--help']);
+  assert.equal(first.status, 0, first.stderr);
+  assert.equal(statSync(cliCache).mode & 0o777, 0o600);
+  const written = statSync(cliCache).mtimeMs;
+  for (const args of [
+    ['setup-context', 'oidc', '--help'],
+    ['cache', 'list'],
+  ]) {
+    const r = kubecred(args);
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const help = kubecred(['--help']);
+  assert.equal(help.stdout, first.stdout, 'the same screen from the cached code');
+  assert.equal(statSync(cliCache).mtimeMs, written, 'V8 accepted the cache each time: nothing to write again');
+  const failing = kubecred(['cache', 'list', '--no-such-flag']);
+  assert.equal(failing.status, 2, failing.stderr);
+  assert.equal(statSync(cliCache).mtimeMs, written);
+});

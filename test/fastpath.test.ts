@@ -1,5 +1,5 @@
 // The cache-hit path as kubectl runs it: the built bin/kubecred.cjs, alone in a temp dir (no
-// node_modules, no dist/cli.mjs), proves that a hit needs nothing but itself.
+// node_modules, no dist/cli.cjs), proves that a hit needs nothing but itself.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,35 +1,33 @@
-// Help screens stay cheap: `kubecred --help` and `setup-context <kind> --help` must not load the
-// kubeconfig code, yaml, zod, openid-client or any package left in node_modules (docs/performance.md).
-// They only need names, options and flag tables; a static import of a use case in a command file
-// brings all of it back. Each screen runs the built CLI with an ESM loader hook that records every
-// module file Node resolves (and so loads); the chunks are then told apart by strings that only the
-// heavy code has, and a failure names the chain of imports that brought such a chunk in.
+// Help screens stay cheap: `kubecred --help` and `setup-context <kind> --help` must not evaluate the
+// kubeconfig code, yaml, zod, openid-client or any package but commander (docs/performance.md). They
+// only need names, options and flag tables; a static import of a use case in a command file brings
+// all of it back.
+//
+// The full CLI is one CommonJS bundle (dist/cli.cjs) in which every module reached by a dynamic
+// import() or a require() is wrapped in a function named after its source path, run when the module
+// is first imported. Each screen runs under NODE_V8_COVERAGE, which reports every function of the
+// bundle with its call count: a wrapper called is a module evaluated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isolatedHome, kubecredBin, repoRoot } from './helpers/cli.js';
 import { providerModules } from '../src/providers/registry.js';
 
-/** String literals (they survive minifying) found only in the code each name stands for. */
-const HEAVY_MARKERS: Record<string, string> = {
-  yaml: 'Implicit keys need to be on a single line',
-  'openid-client (oauth4webapi)': 'OAUTH_INVALID_SERVER_METADATA',
-  zod: '"$ZodType"',
-  'src/kubeconfig': 'no current-context in ',
-};
+const cliBundle = join(repoRoot, 'dist', 'cli.cjs');
 
-/**
- * commander (~125 KB bundled) and our command definitions and flag tables come to about 200 KB;
- * yaml alone is 260 KB. The margin is for new commands and flags, not for a package.
- */
-const HELP_BYTES_BUDGET = 300_000;
-
-// Real path: Node reports the modules it loads by theirs.
-const dist = realpathSync(join(repoRoot, 'dist'));
+/** What no help screen may evaluate; a module's wrapper is named by its path in the bundle. */
+const HEAVY = [
+  { name: 'yaml', path: /^node_modules\/yaml\// },
+  { name: 'zod', path: /^node_modules\/zod\// },
+  { name: 'openid-client', path: /^node_modules\/(openid-client|oauth4webapi|jose)\// },
+  { name: 'the kubeconfig code', path: /^src\/kubeconfig\// },
+];
+/** The one package a help screen evaluates. */
+const HELP_PACKAGES = /^node_modules\/commander\//;
 
 const screens: string[][] = [
   ['--help'],
@@ -49,112 +47,64 @@ const screens: string[][] = [
   ['completion', '--help'],
 ];
 
-/**
- * A preload that registers hooks appending `<importer> <module>` for each file: module resolved
- * (hooks run in their own thread, so they write to a file rather than to this process).
- */
-function writeLoadRecorder(dir: string, log: string): string {
-  const hooks = join(dir, 'hooks.mjs');
-  writeFileSync(
-    hooks,
-    `import { appendFileSync } from 'node:fs';
-let log;
-export function initialize(data) { log = data.log; }
-export async function resolve(specifier, context, nextResolve) {
-  const result = await nextResolve(specifier, context);
-  if (result.url.startsWith('file:')) appendFileSync(log, (context.parentURL ?? '-') + ' ' + result.url + '\\n');
-  return result;
-}
-`,
-  );
-  const preload = join(dir, 'record-loads.mjs');
-  writeFileSync(
-    preload,
-    `import { register } from 'node:module';
-register(${JSON.stringify(pathToFileURL(hooks).href)}, { data: { log: ${JSON.stringify(log)} } });
-`,
-  );
-  return preload;
+interface CoveredFunction {
+  functionName: string;
+  ranges: Array<{ count: number }>;
 }
 
-/** Every module file loaded, and by which import it was reached first (for the messages). */
-interface Loads {
-  files: string[];
-  importer: Map<string, string>;
-}
-
-/** `cli.mjs → chunks/get-token-command-….mjs → chunks/chunk-….mjs`: how a chunk came to be loaded. */
-function chain(loads: Loads, file: string): string {
-  const names: string[] = [];
-  for (let f: string | undefined = file; f !== undefined && f.startsWith(dist + sep) && names.length < 20; f = loads.importer.get(f))
-    names.unshift(f.slice(dist.length + 1));
-  return names.join(' → ');
-}
-
-function loadedFiles(args: string[]): Loads & { stdout: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'kubecred-help-startup-'));
+/** The module wrappers of dist/cli.cjs, each with whether it ran. */
+function moduleWrappers(args: string[]): { evaluated: string[]; lazy: string[]; stdout: string } {
+  const coverage = mkdtempSync(join(tmpdir(), 'kubecred-help-coverage-'));
+  const { home, env } = isolatedHome('kubecred-help-startup-home-');
   try {
-    const log = join(dir, 'loaded.txt');
-    const preload = writeLoadRecorder(dir, log);
-    const { env } = isolatedHome('kubecred-help-startup-home-');
-    const r = spawnSync(process.execPath, ['--import', pathToFileURL(preload).href, kubecredBin, ...args], {
-      env,
+    const r = spawnSync(process.execPath, [kubecredBin, ...args], {
+      env: { ...env, NODE_V8_COVERAGE: coverage },
       encoding: 'utf8',
       input: '',
       timeout: 60_000,
     });
     assert.equal(r.status, 0, `kubecred ${args.join(' ')}: ${r.stderr}`);
-    const files: string[] = [];
-    const importer = new Map<string, string>();
-    for (const line of existsSync(log) ? readFileSync(log, 'utf8').split('\n') : []) {
-      const [parent, url] = line.split(' ');
-      if (!url) continue;
-      const file = fileURLToPath(url);
-      if (files.includes(file)) continue;
-      files.push(file);
-      if (parent?.startsWith('file:')) importer.set(file, fileURLToPath(parent));
-    }
-    return { files, importer, stdout: r.stdout };
+    const scripts = readdirSync(coverage).flatMap(
+      (f) =>
+        (JSON.parse(readFileSync(join(coverage, f), 'utf8')) as { result: Array<{ url: string; functions: CoveredFunction[] }> }).result,
+    );
+    const cli = scripts.find((s) => s.url.startsWith('file:') && fileURLToPath(s.url) === cliBundle);
+    assert.ok(cli, `the coverage names dist/cli.cjs (it has: ${scripts.map((s) => s.url).join(', ')})`);
+    const wrappers = cli.functions.filter((f) => /^(src|node_modules)\//.test(f.functionName));
+    return {
+      evaluated: wrappers.filter((f) => f.ranges[0]!.count > 0).map((f) => f.functionName),
+      lazy: wrappers.filter((f) => f.ranges[0]!.count === 0).map((f) => f.functionName),
+      stdout: r.stdout,
+    };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(coverage, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
   }
 }
 
-test('the heavy-code markers are still found in the build (else this test checks nothing)', () => {
-  const bundles = [
-    join(dist, 'cli.mjs'),
-    ...readdirSync(join(dist, 'chunks'))
-      .filter((f) => f.endsWith('.mjs'))
-      .map((f) => join(dist, 'chunks', f)),
-  ];
-  const text = bundles.map((f) => readFileSync(f, 'utf8'));
-  for (const [name, marker] of Object.entries(HEAVY_MARKERS))
-    assert.ok(
-      text.some((t) => t.includes(marker)),
-      `no chunk of dist/ contains ${JSON.stringify(marker)} (${name}): pick another string only ${name} has`,
-    );
+test('the heavy code sits in lazy module wrappers of dist/cli.cjs (a static import would evaluate it on every start)', () => {
+  const bundle = readFileSync(cliBundle, 'utf8');
+  // esbuild heads each module's code with a `// <path>` line; a wrapped module also has `"<path>"() {`.
+  const modules = [...bundle.matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)].map((m) => m[1]!);
+  for (const heavy of HEAVY) {
+    const own = modules.filter((m) => heavy.path.test(m));
+    assert.ok(own.length > 0, `dist/cli.cjs holds no module of ${heavy.name}: fix the pattern, else this test checks nothing`);
+    const hoisted = own.filter((m) => !bundle.includes(`${JSON.stringify(m)}(`));
+    assert.deepEqual(hoisted, [], `${heavy.name} is imported statically somewhere: import it where it is used (await import())`);
+  }
 });
 
 for (const args of screens) {
-  test(`kubecred ${args.join(' ')} loads only commander, the command definitions and the flag tables`, () => {
-    const loads = loadedFiles(args);
-    const { files, stdout } = loads;
+  test(`kubecred ${args.join(' ')} evaluates only commander, the command definitions and the flag tables`, () => {
+    const { evaluated, lazy, stdout } = moduleWrappers(args);
     assert.match(stdout, /^Usage: kubecred/);
-    assert.ok(files.includes(join(dist, 'cli.mjs')), `the hook saw dist/cli.mjs load (it saw: ${files.join(', ')})`);
-    const packages = files.filter((f) => f.split(/[\\/]/).includes('node_modules'));
-    assert.deepEqual(packages, [], 'a help screen loads no package from node_modules');
-    const chunks = files.filter((f) => f.startsWith(dist + sep));
-    const heavy: string[] = [];
-    let bytes = 0;
-    for (const chunk of chunks) {
-      const code = readFileSync(chunk, 'utf8');
-      bytes += Buffer.byteLength(code);
-      for (const [name, marker] of Object.entries(HEAVY_MARKERS)) if (code.includes(marker)) heavy.push(`${name}: ${chain(loads, chunk)}`);
-    }
-    assert.deepEqual(heavy, [], 'a help screen loads no heavy code: move the import into the action (await import())');
     assert.ok(
-      bytes <= HELP_BYTES_BUDGET,
-      `a help screen loaded ${bytes} bytes of JavaScript in ${chunks.length} files (budget ${HELP_BYTES_BUDGET})`,
+      lazy.some((m) => HEAVY[0]!.path.test(m)),
+      'the coverage lists the modules that did not run too',
     );
+    const packages = evaluated.filter((m) => m.startsWith('node_modules/') && !HELP_PACKAGES.test(m));
+    assert.deepEqual(packages, [], 'a help screen evaluates no package but commander');
+    const heavy = evaluated.filter((m) => HEAVY.some((h) => h.path.test(m)));
+    assert.deepEqual(heavy, [], 'a help screen evaluates no heavy code: move the import into the action (await import())');
   });
 }

@@ -70,7 +70,7 @@ test('the packed tarball ships only dist, bin, docs, README and LICENSE, and ins
     'dist/get-token.cjs',
     'dist/compile-cache.cjs',
     'dist/esm-import.cjs',
-    'dist/cli.mjs',
+    'dist/cli.cjs',
     'docs/index.md',
   ]) {
     assert.ok(files.includes(needed), `the package has ${needed}`);

@@ -1,7 +1,6 @@
 // What `cache list` and `cache reset` do once they run; cache-command.ts loads this with one
-// import() so that a help screen pays for none of it. One module for both: the modules they share
-// with get-token (flag parser, token store, context lookup) then stay in the chunks get-token
-// loads anyway, instead of being split into more, smaller ones that every refresh would read.
+// import() so that a help screen pays for none of it (the bundle evaluates an import()ed module
+// only when it is imported). One module for both, since they share nearly all they import.
 import { expandHome } from '../exec/paths.js';
 import type { ProviderModule } from '../providers/types.js';
 import { listCache, relativeTime, resetCache } from '../usecases/cache.js';

@@ -1,10 +1,11 @@
 // V8's compiled code of what a miss runs, kept on disk so the next miss skips compiling it again
-// (a refresh spends ~15 ms compiling its get-token bundle otherwise). Only on a miss: a cache hit
-// compiles one small file and would pay more to read a cache than it saves.
+// (a refresh spends ~15 ms compiling its get-token bundle otherwise, a help screen ~25 ms compiling
+// the CLI's). Only on a miss: a cache hit compiles one small file and would pay more to read a
+// cache than it saves.
 //
 // - Node >= 22.1: module.enableCompileCache, for everything the miss loads.
-// - Node 20 (no enableCompileCache): the get-token bundles only, compiled through vm.Script with
-//   V8's cachedData, one file per bundle. V8 rejects a cache made for other source or another V8,
+// - Node 20 (no enableCompileCache): the two miss bundles (dist/get-token.cjs, dist/cli.cjs),
+//   compiled through vm.Script with V8's cachedData, one file per bundle. V8 rejects a cache made for other source or another V8,
 //   and the next successful run writes a fresh one.
 //
 // The cache sits beside the token cache in a 0700 directory of ours (never the shared os.tmpdir()

@@ -1,10 +1,10 @@
 // What runs on a cache miss: a `get-token` goes to dist/get-token.cjs (CommonJS: the use case and
 // the providers, no commander and no ES-module loader, which cost a refresh ~40 ms; see
-// scripts/build.mjs), anything else (and get-token's help) to the full CLI, dist/cli.mjs. Kept out
-// of the fast-path bundle: a hit must not even compile this.
+// scripts/build.mjs), anything else (and get-token's help) to the full CLI, dist/cli.cjs; both
+// through the code cache (compile-cache.cjs). Kept out of the fast-path bundle: a hit must not even
+// compile this.
 'use strict';
 const { join } = require('node:path');
-const { pathToFileURL } = require('node:url');
 
 const compileCache = require('./compile-cache.cjs');
 
@@ -49,11 +49,15 @@ function failToLoad(file, err) {
 }
 
 function runFullCli(argv) {
-  const cli = join(__dirname, 'cli.mjs');
-  import(pathToFileURL(cli).href).then(
-    (mod) => mod.main(argv).then(finish),
-    (err) => failToLoad(cli, err),
-  );
+  const file = join(__dirname, 'cli.cjs');
+  let cli;
+  try {
+    cli = compileCache.requireCached(file);
+  } catch (err) {
+    failToLoad(file, err);
+    return;
+  }
+  cli.main(argv).then(finish);
 }
 
 function runGetToken(argv) {
