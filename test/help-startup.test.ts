@@ -7,11 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isolatedHome, kubecredBin, repoRoot } from './helpers/cli.js';
+import { writeLoadRecorder } from './helpers/load-recorder.js';
 import { providerModules } from '../src/providers/registry.js';
 
 /** String literals (they survive minifying) found only in the code each name stands for. */
@@ -48,34 +49,6 @@ const screens: string[][] = [
   ['convert-kubeconfig', '--help'],
   ['completion', '--help'],
 ];
-
-/**
- * A preload that registers hooks appending `<importer> <module>` for each file: module resolved
- * (hooks run in their own thread, so they write to a file rather than to this process).
- */
-function writeLoadRecorder(dir: string, log: string): string {
-  const hooks = join(dir, 'hooks.mjs');
-  writeFileSync(
-    hooks,
-    `import { appendFileSync } from 'node:fs';
-let log;
-export function initialize(data) { log = data.log; }
-export async function resolve(specifier, context, nextResolve) {
-  const result = await nextResolve(specifier, context);
-  if (result.url.startsWith('file:')) appendFileSync(log, (context.parentURL ?? '-') + ' ' + result.url + '\\n');
-  return result;
-}
-`,
-  );
-  const preload = join(dir, 'record-loads.mjs');
-  writeFileSync(
-    preload,
-    `import { register } from 'node:module';
-register(${JSON.stringify(pathToFileURL(hooks).href)}, { data: { log: ${JSON.stringify(log)} } });
-`,
-  );
-  return preload;
-}
 
 /** Every module file loaded, and by which import it was reached first (for the messages). */
 interface Loads {
