@@ -3,7 +3,7 @@
 // CAs, authenticating client certificates. An isolated HOME whose kubeconfig has context `mgmt`
 // (alice's client certificate) and `mgmt-mallory`.
 import { join } from 'node:path';
-import { startApiServer, type ApiServerHandle } from '../../fixtures/apiserver.js';
+import { startApiServer, type ApiServerHandle, type ApiServerOptions } from '../../fixtures/apiserver.js';
 import { putAdminSecret, type AdminSecretOptions } from '../../fixtures/cozystack.js';
 import { runKubectl, type KubectlResult } from '../../fixtures/kubectl.js';
 import { isolatedHome, runKubecred, type RunResult } from '../cli.js';
@@ -29,8 +29,16 @@ export interface TenantRig {
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
-export async function startTenantRig(): Promise<TenantRig> {
-  const management = await startApiServer({ secretAccess: { users: { alice: ['tenant-acme'] } } });
+export interface TenantRigOptions {
+  /** Bearer tokens the management cluster accepts (token → identity), as --token-auth-file. */
+  staticTokens?: ApiServerOptions['staticTokens'];
+}
+
+export async function startTenantRig(options: TenantRigOptions = {}): Promise<TenantRig> {
+  const management = await startApiServer({
+    secretAccess: { users: { alice: ['tenant-acme'] } },
+    ...(options.staticTokens ? { staticTokens: options.staticTokens } : {}),
+  });
   const tenantApi = await startApiServer();
   const { home, env } = isolatedHome('kubecred-tenant-');
   const kubeconfig = env.KUBECONFIG!;
