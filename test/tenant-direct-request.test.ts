@@ -63,8 +63,9 @@ test('directPlan: client certificates, tokens and tokenFiles go direct; everythi
     [{}, undefined, 'no client certificate or token'],
     [{ token: 'tok', color: 'blue' }, undefined, 'user field color'],
     [{ token: 42 }, undefined, 'user field token of an unexpected type'],
-    [{ token: 'tok' }, { server: 'http://mgmt.example:8080' }, 'a http server'],
+    [{ token: 'tok' }, { server: 'http://mgmt.example:8080' }, 'plain http to another machine'],
     [{ token: 'tok' }, { server: 'not a url' }, 'a server that is not a URL'],
+    [{ token: 'tok' }, { server: 'ftp://mgmt.example' }, 'a ftp:// server'],
   ];
   for (const [user, cluster, reason] of reasons) assert.deepEqual(directPlan(found(user, cluster)), { reason }, JSON.stringify(user));
   assert.ok('config' in directPlan(found({ token: 'tok' }, { server: 'http://mgmt.example:8080', 'insecure-skip-tls-verify': true })));

@@ -94,8 +94,8 @@ export function directPlan(found: FoundContext): DirectPlan {
   const insecure = cluster['insecure-skip-tls-verify'] === true;
   // client-node refuses plain http without insecure-skip-tls-verify; where it cannot be overheard
   // (`kubectl proxy` on this machine) it is fine.
-  if (server.protocol !== 'https:' && !(server.protocol === 'http:' && (insecure || isLoopbackHostname(server.hostname))))
-    return { reason: `a ${server.protocol.replace(/:$/, '')} server` };
+  if (server.protocol === 'http:' && !insecure && !isLoopbackHostname(server.hostname)) return { reason: 'plain http to another machine' };
+  if (server.protocol !== 'https:' && server.protocol !== 'http:') return { reason: `a ${server.protocol}// server` };
   const config: KubeApiConfig = {
     server: server.href,
     ...(pem(cluster['certificate-authority-data']) ? { caData: pem(cluster['certificate-authority-data']) } : {}),
