@@ -101,15 +101,18 @@ const esmImportOutside = {
     }));
   },
 };
-await build({
-  ...common,
-  plugins: [requireInsteadOfImport, esmImportOutside],
-  entryPoints: ['src/cli/get-token-entry.ts'],
-  outfile: 'dist/get-token.cjs',
-  format: 'cjs',
-  external: [...FULL_CLI_EXTERNAL, 'yaml'],
-  sourcemap: release ? false : 'linked',
-});
+/** A CommonJS bundle a miss loads through the code cache (dist/on-miss.cjs). */
+const missBundle = (entry, outfile, external) =>
+  build({
+    ...common,
+    plugins: [requireInsteadOfImport, esmImportOutside],
+    entryPoints: [entry],
+    outfile,
+    format: 'cjs',
+    external,
+    sourcemap: release ? false : 'linked',
+  });
+await missBundle('src/cli/get-token-entry.ts', 'dist/get-token.cjs', [...FULL_CLI_EXTERNAL, 'yaml']);
 
 // Everything else (help screens, setup-context, cache, doctor, …) runs the full CLI, commander
 // included: one CommonJS file too, through the same code cache. Modules the commands import in
@@ -117,15 +120,7 @@ await build({
 // screen evaluates commander and the flag tables only. Split ES-module chunks cost a help screen
 // twice as much: the ES-module loader reads them through libuv's thread pool, and none of them
 // could use Node 20's code cache.
-await build({
-  ...common,
-  plugins: [requireInsteadOfImport, esmImportOutside],
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/cli.cjs',
-  format: 'cjs',
-  external: FULL_CLI_EXTERNAL,
-  sourcemap: release ? false : 'linked',
-});
+await missBundle('src/cli/main.ts', 'dist/cli.cjs', FULL_CLI_EXTERNAL);
 
 const fast = readFileSync('bin/kubecred.cjs', 'utf8');
 const stray = [...fast.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]).filter((s) => !s.startsWith('node:'));

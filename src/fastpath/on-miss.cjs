@@ -43,33 +43,26 @@ function finish(code) {
   flush(0);
 }
 
-function failToLoad(file, err) {
-  process.stderr.write(`kubecred: cannot load ${file}: ${err.message}; run npm run build\n`);
-  process.exitCode = 1;
+/** One of the miss bundles beside this file, through the code cache; undefined (and said) if it cannot load. */
+function loadBundle(name) {
+  const file = join(__dirname, name);
+  try {
+    return compileCache.requireCached(file);
+  } catch (err) {
+    process.stderr.write(`kubecred: cannot load ${file}: ${err.message}; run npm run build\n`);
+    process.exitCode = 1;
+    return undefined;
+  }
 }
 
 function runFullCli(argv) {
-  const file = join(__dirname, 'cli.cjs');
-  let cli;
-  try {
-    cli = compileCache.requireCached(file);
-  } catch (err) {
-    failToLoad(file, err);
-    return;
-  }
-  cli.main(argv).then(finish);
+  const cli = loadBundle('cli.cjs');
+  if (cli) cli.main(argv).then(finish);
 }
 
 function runGetToken(argv) {
-  const file = join(__dirname, 'get-token.cjs');
-  let entry;
-  try {
-    entry = compileCache.requireCached(file);
-  } catch (err) {
-    failToLoad(file, err);
-    return;
-  }
-  entry.runGetToken(argv).then((result) => (result === 'cli' ? runFullCli(argv) : finish(result)));
+  const entry = loadBundle('get-token.cjs');
+  if (entry) entry.runGetToken(argv).then((result) => (result === 'cli' ? runFullCli(argv) : finish(result)));
 }
 
 /** `argv` as the fast path got it; get-token without a kind is inferred by the get-token entry. */

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { rememberSecret } from '../shared/scrub.js';
 import { VERSION } from '../shared/version.js';
+import { readCappedBody } from './capped-body.js';
 
 export interface KubeApiConfig {
   /** https://host[:port][/prefix], as the kubeconfig's `server`. */
@@ -130,35 +131,19 @@ export async function kubeApiGet(config: KubeApiConfig, path: string): Promise<K
           rejectUnauthorized: config.insecureSkipTlsVerify !== true,
         }
       : {};
-    const req = transport.request(target, { method: 'GET', headers, agent: false, ...tls }, (res) => {
-      const declared = Number(res.headers['content-length'] ?? '0');
-      if (declared > maxBytes) {
-        res.destroy();
-        fail(new KubeApiTooLargeError(maxBytes));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let seen = 0;
-      res.on('data', (chunk: Buffer) => {
-        seen += chunk.length;
-        if (seen > maxBytes) {
-          res.destroy();
-          fail(new KubeApiTooLargeError(maxBytes));
-        } else chunks.push(chunk);
-      });
-      res.on('error', (err) => fail(networkError(err)));
-      res.on('end', () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        const type = res.headers['content-type'];
-        resolve({
-          status: res.statusCode ?? 0,
-          ...(type ? { contentType: type.split(';')[0]!.trim().toLowerCase() } : {}),
-          text: Buffer.concat(chunks).toString('utf8'),
-        });
-      });
-    });
+    const req = transport.request(target, { method: 'GET', headers, agent: false, ...tls }, (res) =>
+      readCappedBody(res, maxBytes, {
+        tooLarge: () => fail(new KubeApiTooLargeError(maxBytes)),
+        error: (err) => fail(networkError(err)),
+        done: (text) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          const type = res.headers['content-type'];
+          resolve({ status: res.statusCode ?? 0, ...(type ? { contentType: type.split(';')[0]!.trim().toLowerCase() } : {}), text });
+        },
+      }),
+    );
     timer = setTimeout(() => {
       fail(new KubeApiNetworkError('ETIMEDOUT', `no answer within ${Math.round(timeoutMs / 1000)}s`, true));
       req.destroy();

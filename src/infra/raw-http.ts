@@ -4,6 +4,7 @@
 // response cap — and says "not for these options" (undefined) when a proxy, a client certificate
 // or turned-off verification needs the full client of http.ts.
 import { KubecredError } from '../shared/errors.js';
+import { readCappedBody } from './capped-body.js';
 import {
   caBundle,
   DEFAULT_HTTP_TIMEOUT_MS,
@@ -63,31 +64,17 @@ export function createRawRequest(options: HttpOptions): RawRequest | undefined {
           headers: init.body === undefined ? init.headers : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) },
           ...(ca ? { ca } : {}),
         },
-        (res) => {
-          const declared = Number(res.headers['content-length'] ?? '0');
-          const tooLarge = () => new KubecredError(`${host} sent a response larger than ${Math.round(maxBytes / 1024)} KiB; refusing it`);
-          if (declared > maxBytes) {
-            res.destroy();
-            fail(tooLarge());
-            return;
-          }
-          const chunks: Buffer[] = [];
-          let seen = 0;
-          res.on('data', (chunk: Buffer) => {
-            seen += chunk.length;
-            if (seen > maxBytes) {
-              res.destroy();
-              fail(tooLarge());
-            } else chunks.push(chunk);
-          });
-          res.on('error', fail);
-          res.on('end', () => {
-            clearTimeout(timer);
-            const headers: Record<string, string | undefined> = {};
-            for (const [name, value] of Object.entries(res.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-            resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
-          });
-        },
+        (res) =>
+          readCappedBody(res, maxBytes, {
+            tooLarge: () => fail(new KubecredError(`${host} sent a response larger than ${Math.round(maxBytes / 1024)} KiB; refusing it`)),
+            error: fail,
+            done: (body) => {
+              clearTimeout(timer);
+              const headers: Record<string, string | undefined> = {};
+              for (const [name, value] of Object.entries(res.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+              resolve({ status: res.statusCode ?? 0, headers, body });
+            },
+          }),
       );
       // Connect to last byte, as fetch's AbortSignal.timeout in http.ts.
       timer = setTimeout(() => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })), timeoutMs);
