@@ -11,7 +11,7 @@ import type { FoundContext } from '../../kubeconfig/index.js';
 import { importEsm } from '../../infra/esm-import.js';
 import { rememberSecret } from '../../shared/scrub.js';
 import { absolutize, PATH_FIELDS } from './management-context.js';
-import { ManagementFailureError, type ManagementFailure, type ManagementTransport } from './management-errors.js';
+import { jsonOrUndefined, ManagementFailureError, type ManagementFailure, type ManagementTransport } from './management-errors.js';
 
 export interface ClientNodeOptions {
   /** A person may be asked (the management context's exec plugin gets our stdin). */
@@ -31,15 +31,6 @@ function oneContextConfig(found: FoundContext): string {
   });
 }
 
-function parseBody(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}
-
 export async function clientNodeTransport(found: FoundContext, options: ClientNodeOptions): Promise<ManagementTransport> {
   const k8s = await importEsm<typeof import('@kubernetes/client-node')>('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
@@ -49,7 +40,8 @@ export async function clientNodeTransport(found: FoundContext, options: ClientNo
   const api = kc.makeApiClient(k8s.CoreV1Api);
 
   const failure = (err: unknown): ManagementFailure => {
-    if (err instanceof k8s.ApiException) return { kind: 'status', status: err.code, body: parseBody(err.body) };
+    if (err instanceof k8s.ApiException)
+      return { kind: 'status', status: err.code, body: typeof err.body === 'string' ? jsonOrUndefined(err.body) : err.body };
     if (pluginFailed.code !== undefined) return { kind: 'plugin', exitCode: pluginFailed.code };
     const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
     const message = String(e.message ?? err);

@@ -16,7 +16,7 @@ import {
 } from '../../infra/kube-api-request.js';
 import { isLoopbackHostname } from '../../infra/http.js';
 import { absolutize, PATH_FIELDS } from './management-context.js';
-import { ManagementFailureError, type ManagementFailure, type ManagementTransport } from './management-errors.js';
+import { jsonOrUndefined, ManagementFailureError, type ManagementFailure, type ManagementTransport } from './management-errors.js';
 
 /** A request config for the direct path, with what the credential is (for --verbose); else why client-node is needed. */
 export type DirectPlan = { config: KubeApiConfig; credential: string } | { reason: string };
@@ -96,11 +96,14 @@ export function directPlan(found: FoundContext): DirectPlan {
   // (`kubectl proxy` on this machine) it is fine.
   if (server.protocol === 'http:' && !insecure && !isLoopbackHostname(server.hostname)) return { reason: 'plain http to another machine' };
   if (server.protocol !== 'https:' && server.protocol !== 'http:') return { reason: `a ${server.protocol}// server` };
+  const caData = pem(cluster['certificate-authority-data']);
+  const caFile = text(cluster['certificate-authority']);
+  const tlsServerName = text(cluster['tls-server-name']);
   const config: KubeApiConfig = {
     server: server.href,
-    ...(pem(cluster['certificate-authority-data']) ? { caData: pem(cluster['certificate-authority-data']) } : {}),
-    ...(text(cluster['certificate-authority']) ? { caFile: text(cluster['certificate-authority']) } : {}),
-    ...(text(cluster['tls-server-name']) ? { tlsServerName: text(cluster['tls-server-name']) } : {}),
+    ...(caData ? { caData } : {}),
+    ...(caFile ? { caFile } : {}),
+    ...(tlsServerName ? { tlsServerName } : {}),
     ...(insecure ? { insecureSkipTlsVerify: true } : {}),
     ...(cert.data ? { certData: cert.data } : cert.file ? { certFile: cert.file } : {}),
     ...(key.data ? { keyData: key.data } : key.file ? { keyFile: key.file } : {}),
@@ -121,20 +124,12 @@ function failureOf(err: unknown): ManagementFailure {
   return { kind: 'network', ...(typeof code === 'string' ? { code } : {}), message: String((err as Error).message ?? err) };
 }
 
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}
-
 /** As client-node: an error's body is read as JSON whatever its type; a 2xx answer must say it is JSON. */
 function interpret(answer: KubeApiAnswer): unknown {
   if (answer.status < 200 || answer.status > 299)
-    throw new ManagementFailureError({ kind: 'status', status: answer.status, body: parseJson(answer.text) });
+    throw new ManagementFailureError({ kind: 'status', status: answer.status, body: jsonOrUndefined(answer.text) });
   const json = answer.contentType === 'application/json' || /\+json$/.test(answer.contentType ?? '');
-  const body = json ? parseJson(answer.text) : undefined;
+  const body = json ? jsonOrUndefined(answer.text) : undefined;
   if (body === undefined) throw new ManagementFailureError({ kind: 'not-json' });
   return body;
 }

@@ -40,6 +40,15 @@ export interface ManagementTransport {
   listSecrets(namespace?: string): Promise<unknown>;
 }
 
+/** An answer's text as JSON, or undefined when it is not JSON (both transports read bodies so). */
+export function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Thrown by a transport; openManagement turns it into the one line. */
 export class ManagementFailureError extends Error {
   constructor(readonly failure: ManagementFailure) {
