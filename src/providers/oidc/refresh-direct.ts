@@ -1,5 +1,5 @@
 // The common refresh without openid-client and without fetch: one form POST to the cached token
-// endpoint over node:https (infra.http.rawRequest), the answer checked as openid-client would check
+// endpoint over a bare socket (infra.http.rawRequest), the answer checked as openid-client would check
 // it (id-token-claims.ts) and its signature against the cached JWKS. A refresh then loads neither
 // openid-client nor Node's fetch (~35 ms together, about Node's own start-up).
 //
