@@ -10,6 +10,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createCa, type TestCa } from './fixtures/certs.js';
 import { Http1ResponseParser, MalformedResponseError, ResponseTooLargeError } from '../src/infra/http1-response.js';
 import { createRawRequest } from '../src/infra/raw-http.js';
+import { forgetSecrets, rememberSecret } from '../src/shared/scrub.js';
 
 /** Feeds `text` to a fresh parser in pieces of `step` bytes (1 = byte by byte), then ends the input. */
 function parse(text: string, step: number, maxBytes = 1 << 20) {
@@ -139,6 +140,14 @@ test('failures are one line naming the host: refused, timed out, hung up, not HT
   );
   answer = (s) => s.end('SSH-2.0-OpenSSH_9.6\r\n\r\n');
   await assert.rejects(get(), new RegExp(`${host} sent a response that is not HTTP/1.1 .*: is the URL that of the service\\?$`));
+  // A malformed answer is quoted in part, but never what we sent (a server may echo the request).
+  rememberSecret('refresh-secret-42');
+  answer = (s) => s.end('HTTP/1.1 200 OK\r\n refresh-secret-42\r\n\r\n');
+  await assert.rejects(
+    get(),
+    (err: Error) => /sent a malformed header line/.test(err.message) && !err.message.includes('refresh-secret-42'),
+  );
+  forgetSecrets();
   answer = (s) => s.end(`HTTP/1.1 200 OK\r\n\r\n${'x'.repeat(5000)}`);
   await assert.rejects(get(undefined, { maxResponseBytes: 2048 }), new RegExp(`${host} sent a response larger than 2 KiB; refusing it`));
   answer = () => {}; // never answers

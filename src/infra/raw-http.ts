@@ -5,6 +5,7 @@
 // response cap — and says "not for these options" (undefined) when a proxy, a client certificate
 // or turned-off verification needs the full client of http.ts.
 import { KubecredError } from '../shared/errors.js';
+import { scrubServerText } from '../shared/scrub.js';
 import { http1Exchange } from './http1-exchange.js';
 import { MalformedResponseError, ResponseTooLargeError, type Http1Response } from './http1-response.js';
 import {
@@ -50,7 +51,8 @@ export function createRawRequest(options: HttpOptions): RawRequest | undefined {
       if (err instanceof ResponseTooLargeError)
         throw new KubecredError(`${target.host} sent a response larger than ${Math.round(maxBytes / 1024)} KiB; refusing it`);
       if (err instanceof MalformedResponseError)
-        throw new KubecredError(`${target.host} sent ${err.message}: is the URL that of the service?`);
+        // The message quotes a little of what the server sent, which may echo what we sent.
+        throw new KubecredError(`${target.host} sent ${scrubServerText(err.message)}: is the URL that of the service?`);
       throw new KubecredError(networkError(url, err, timeoutMs, options));
     }
   };
