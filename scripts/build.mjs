@@ -65,8 +65,9 @@ await build({
 });
 
 // get-token on a miss (a refresh, a login) runs from one CommonJS file the fast path requires,
-// dist/get-token.cjs, so it loads neither commander nor the rest of the CLI. Providers and the openid-client engine stay lazy inside it (esbuild evaluates a
-// dynamically imported module only when it is imported), and V8's code cache spares a refresh
+// dist/get-token.cjs, so it loads neither commander nor the rest of the CLI. Providers and the
+// openid-client engine stay lazy inside it (esbuild evaluates a dynamically imported module only
+// when it is imported), and V8's code cache spares a refresh
 // compiling the rest (src/fastpath/compile-cache.cjs). yaml is left to require() at run time: only
 // rare paths read a kubeconfig there (naming the context in an error, clouds.yaml), and compiling
 // its 260 KiB would cost every refresh without a code cache ~8 ms.

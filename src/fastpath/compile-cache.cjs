@@ -5,8 +5,8 @@
 //
 // - Node >= 22.1: module.enableCompileCache, for everything the miss loads.
 // - Node 20 (no enableCompileCache): the two miss bundles (dist/get-token.cjs, dist/cli.cjs),
-//   compiled through vm.Script with V8's cachedData, one file per bundle. V8 rejects a cache made for other source or another V8,
-//   and the next successful run writes a fresh one.
+//   compiled through vm.Script with V8's cachedData, one file per bundle. V8 rejects a cache made
+//   for other source or another V8, and the next successful run writes a fresh one.
 //
 // The cache sits beside the token cache in a 0700 directory of ours (never the shared os.tmpdir()
 // default: code read from there would run as ours), and a cache file is read only when it is ours

@@ -1,5 +1,6 @@
-// Reading a response body with a size cap, for the requests made over bare node:http(s): a server
-// that sends more than we would ever accept is cut off, not buffered.
+// Reading a node:http(s) response body with a size cap (kube-api-request.ts; the refresh's bare
+// HTTP/1.1 client caps in its own parser, http1-response.ts): a server that sends more than we
+// would ever accept is cut off, not buffered.
 import type { IncomingMessage } from 'node:http';
 
 export interface CappedBodyHandlers {

@@ -1,8 +1,8 @@
 // A bare HTTP(S) request, for the one request of a refresh: Node's fetch (its built-in undici, with
 // Response and the web streams) costs ~35 ms to load, as much as Node's own start, and node:http
 // ~8 ms more than the socket it runs on, so this speaks HTTP/1.1 over node:net/node:tls itself
-// (http1-exchange.ts). It covers the direct case only — system roots plus any extra CAs, a timeout, the
-// response cap — and says "not for these options" (undefined) when a proxy, a client certificate
+// (http1-exchange.ts). It covers the direct case only — system roots plus any extra CAs, a
+// timeout, the response cap — and says "not for these options" (undefined) when a proxy, a client certificate
 // or turned-off verification needs the full client of http.ts.
 import { KubecredError } from '../shared/errors.js';
 import { scrubServerText } from '../shared/scrub.js';
