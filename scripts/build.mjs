@@ -6,7 +6,6 @@
 // node_modules.
 import { build } from 'esbuild';
 import { chmodSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
 
 rmSync('dist', { recursive: true, force: true });
 rmSync('bin/kubecred.cjs', { force: true });
@@ -36,25 +35,10 @@ const common = {
   legalComments: 'none',
 };
 
-// The registry's modules load their provider with import('./provider.js'); the fast path never
-// calls those loaders, so their targets become an empty stub here (no provider code, no import()).
-const stubProviderLoaders = {
-  name: 'stub-provider-loaders',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/provider\.js$/ }, (args) =>
-      /[\\/]providers[\\/][^\\/]+[\\/]module\.ts$/.test(args.importer)
-        ? { path: basename(dirname(args.importer)), namespace: 'provider-stub' }
-        : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'provider-stub' }, () => ({ contents: 'export const provider = undefined;', loader: 'js' }));
-  },
-};
-
 // The `kubecred` bin itself: the Node version check, then the fast path, in one file (a second
 // file to resolve and read cost every cache hit ~1 ms).
 await build({
   ...common,
-  plugins: [stubProviderLoaders],
   entryPoints: ['src/fastpath/main.ts'],
   outfile: 'bin/kubecred.cjs',
   banner: { js: readFileSync('src/fastpath/launcher-banner.cjs', 'utf8').trimEnd() },

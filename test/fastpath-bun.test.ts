@@ -12,6 +12,7 @@ import { startApiServer } from './fixtures/apiserver.js';
 import { requireKubectl, runKubectl } from './fixtures/kubectl.js';
 import { writeEntry } from '../src/store/token-cache.js';
 import { cacheKey } from '../src/store/cache-key.js';
+import { tokenFile } from '../src/store/paths.js';
 import { providerModules } from '../src/providers/registry.js';
 import { parseFlags } from '../src/exec/flags.js';
 
@@ -48,7 +49,7 @@ function home() {
       credential,
     });
   const env = { PATH: process.env.PATH, HOME: root, KUBECACHEDIR: cacheBase, KUBERNETES_EXEC_INFO: V1 };
-  return { root, env, write };
+  return { root, env, write, entryFile: tokenFile(join(cacheBase, 'kubecred'), cacheKey(identity)) };
 }
 
 /** A "node" that records that it ran, then is Node. */
@@ -75,6 +76,9 @@ test('a cache hit under Bun prints exactly what Node prints, from bin/kubecred.c
     },
   ]) {
     h.write(credential);
+    // The full CLI answers first and keeps the hit record the lonely bin then answers from.
+    const first = spawnSync(process.execPath, [kubecredBin, ...args], { env: h.env, encoding: 'utf8' });
+    assert.equal(first.status, 0, first.stderr);
     const underBun = spawnSync(bun!, [lonely, ...args], { env: { ...h.env, KUBECRED_NODE: node.path }, encoding: 'utf8' });
     const underNode = spawnSync(process.execPath, [lonely, ...args], { env: h.env, encoding: 'utf8' });
     assert.equal(underBun.status, 0, underBun.stderr);
@@ -175,17 +179,19 @@ test('setup-context --runtime bun: the real kubectl gets its token from Bun, a m
   assert.match(config, /command: bun\n/);
   assert.match(config, /name: KUBECRED_NODE\n\s+value: /);
 
-  // A hit: Bun alone answers, Node never starts.
+  // The first command after a login: Bun hands it to Node, which answers from the entry and keeps
+  // the hit record; from then on Bun alone answers, and Node never starts.
   h.write({ token });
-  const hit = await runKubectl(['get', '--raw', '/version'], {
-    kubeconfig,
-    env: { ...env, KUBECRED_NODE: undefined },
-    kubectl: kubectl.path,
-  });
+  const first = await runKubectl(['get', '--raw', '/version'], { kubeconfig, env, kubectl: kubectl.path });
+  assert.equal(first.code, 0, first.stderr);
+  // Proof that Node is out of it now: the entry itself is made unreadable, which Node (with no IdP
+  // to ask) could not answer past; Bun still does, from the record alone.
+  writeFileSync(h.entryFile, '{"v":1,"torn');
+  rmSync(join(h.root, 'bun-ran.log'));
+  const hit = await runKubectl(['get', '--raw', '/version'], { kubeconfig, env, kubectl: kubectl.path });
   assert.equal(hit.code, 0, hit.stderr);
   assert.equal(api.requestsBy('bun-user').length > 0, true);
   assert.equal(readFileSync(join(h.root, 'bun-ran.log'), 'utf8').trim(), 'bun');
-  assert.equal(existsSync(node.log), false);
 
   // A miss: the exec entry's KUBECRED_NODE (the Node that ran setup-context) takes over; here the
   // expired entry cannot be refreshed (no IdP), so kubectl reports kubecred's own error.

@@ -93,9 +93,13 @@ test('~ in --token-cache-dir: the fast path and the full CLI read the same dir a
     obtainedAt: new Date(now - 3600_000).toISOString(),
     expiresAt: new Date(now + 3600_000).toISOString(),
   });
+  const first = await runKubecred(['get-token', 'oidc', ...args], { env });
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(JSON.parse(first.stdout).status.token, 'tilde-token');
+  // The fast path looks for its hit record in the same expanded dir.
+  assert.equal(readdirSync(join(home, 'tc')).filter((n) => n.endsWith('.hit')).length, 1);
   const fast = await runKubecred(['get-token', 'oidc', ...args], { env });
-  assert.equal(fast.code, 0, fast.stderr);
-  assert.equal(JSON.parse(fast.stdout).status.token, 'tilde-token');
+  assert.equal(fast.stdout, first.stdout);
   // -v always takes the full CLI: the same entry must be found there.
   const full = await runKubecred(['get-token', 'oidc', ...args, '-v'], { env });
   assert.equal(full.code, 0, full.stderr);

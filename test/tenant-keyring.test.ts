@@ -86,6 +86,11 @@ test(
     assert.equal(tenant.length, 1);
     assert.equal(tenant[0].storage, 'keyring');
     assert.equal(tenant[0].credential, undefined);
+    assert.deepEqual(
+      readdirSync(rig.cacheDir).filter((n) => n.endsWith('.hit')),
+      [],
+      'kubectl ran get-token with keyring storage: no hit record (it would hold the key on disk)',
+    );
     for (const n of readdirSync(rig.cacheDir, { recursive: true }) as string[]) {
       try {
         assert.ok(!readFileSync(join(rig.cacheDir, n), 'utf8').includes('PRIVATE KEY'), `${n} holds no key`);

@@ -17,7 +17,7 @@ export async function runGetToken(argvGiven: readonly string[]): Promise<number 
   const module = providerModules.find((m) => m.kind === kind);
   if (command !== 'get-token' || !module || args.includes('-h') || args.includes('--help')) return 'cli';
   try {
-    await runGetTokenCommand(module, providerModules, args);
+    await runGetTokenCommand(module, providerModules, args, argvGiven);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     return reportError(err, wantsVerbose(argv));

@@ -11,6 +11,8 @@ export async function runGetTokenCommand(
   module: ProviderModule,
   modules: readonly ProviderModule[],
   args: readonly string[],
+  /** argv as the kubecred bin got it, so the answer is kept for the fast path. */
+  invocation?: readonly string[],
 ): Promise<void> {
   // The same table decides: `-v1`, `--v=4` (klog) are verbose too.
   let verbose = false;
@@ -21,6 +23,6 @@ export async function runGetTokenCommand(
   }
   const execInfo = parseExecInfo(process.env.KUBERNETES_EXEC_INFO, () => process.stdin.isTTY === true);
   const infra = nodeInfrastructure({ verbose, interactive: execInfo.interactive });
-  const { output } = await getToken(infra, { module, modules, argv: args, execInfo });
+  const { output } = await getToken(infra, { module, modules, argv: args, execInfo, invocation });
   writeFd(1, output);
 }

@@ -1,4 +1,4 @@
-// get-token flags every provider shares. Pure data: on the cache-hit path.
+// get-token flags every provider shares. Pure data.
 import type { FlagSpec } from './flags.js';
 
 export const commonGetTokenFlags: readonly FlagSpec[] = [

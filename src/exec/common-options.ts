@@ -1,5 +1,5 @@
-// The get-token options every provider shares, resolved once, the same way on the fast path and
-// in the full CLI (so both look in the same cache dir with the same margin).
+// The get-token options every provider shares, resolved once, the same way for get-token, login
+// and cache reset (so all look in the same cache dir with the same margin).
 import { UsageError } from '../shared/errors.js';
 import { DEFAULT_MIN_VALIDITY_MS } from './common-flags.js';
 import { booleanFlag, parseDuration, stringFlag, type FlagValues } from './flags.js';

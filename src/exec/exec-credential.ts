@@ -1,4 +1,4 @@
-// Builds the ExecCredential kubectl reads from our stdout. Imports nothing: cache-hit path.
+// Builds the ExecCredential kubectl reads from our stdout (a hit record keeps it verbatim). Imports nothing.
 import type { ExecApiVersion } from './exec-info.js';
 
 /** What a provider hands kubectl: a bearer token, or a client certificate and its key (PEM). */
@@ -29,7 +29,7 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /**
  * RFC 3339 in UTC without fractional seconds, as Go's time.RFC3339 prints it. By hand, not with
- * Date's toISOString: the first Date formatting loads the local time zone (~0.3 ms of a cache hit),
+ * Date's toISOString: the first Date formatting loads the local time zone (~0.3 ms of a get-token run),
  * which a UTC string does not need. Days → civil date after Howard Hinnant's days_from_civil inverse.
  */
 export function rfc3339(ms: number): string {
@@ -58,7 +58,7 @@ export function isFresh(expiresAtMs: number, nowMs: number, marginMs: number): b
  * The margin kept for one credential: --min-validity, unless the credential lives less than twice
  * that (an IdP issuing 20 s tokens under the default 60 s): then a quarter of its lifetime, so it
  * is still served from the cache for most of its life instead of failing or being fetched anew on
- * every kubectl run. Computed from the entry itself, so the fast path and the full CLI agree.
+ * every kubectl run. Computed from the entry itself, so every answer from one entry agrees.
  */
 export function marginFor(minValidityMs: number, obtainedAtMs: number, expiresAtMs: number): number {
   const lifetime = expiresAtMs - obtainedAtMs;

@@ -1,5 +1,5 @@
 // The exec credential protocol as kubectl speaks it (client-go pkg/client/auth/exec).
-// This module is on the cache-hit path: it imports nothing.
+// Imports nothing (the fast path reads only the apiVersion itself: store/hit-record.ts).
 
 export const EXEC_API_V1 = 'client.authentication.k8s.io/v1';
 export const EXEC_API_V1BETA1 = 'client.authentication.k8s.io/v1beta1';

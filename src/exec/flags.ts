@@ -1,5 +1,5 @@
-// A table-driven parser for `get-token <provider> …` arguments. The fast path and the full CLI both
-// parse with it, so both compute the same cache key from the same argv. Imports only leaves.
+// A table-driven parser for `get-token <provider> …` arguments. get-token and every command that
+// reads a context's exec args parse with it, so all compute the same cache key. Imports only leaves.
 import { UsageError } from '../shared/errors.js';
 import { expandHome } from './paths.js';
 import { KLOG_FLAGS, klogLevel } from './klog-flags.js';

@@ -1,21 +1,17 @@
 // Entry point of the `kubecred` and `kubectl-cred` bins, bundled as CommonJS into bin/kubecred.cjs:
 // CommonJS because Node's ESM loader alone costs ~10% of start-up (shared/reference/performance.md).
-// A cache hit prints and returns; anything else goes to on-miss.cjs (the get-token entry or the full CLI).
+// A cache hit is one hit record (store/hit-record.ts): read, compared, printed. Anything else goes
+// to on-miss.cjs (the get-token entry or the full CLI), which answers and keeps the record.
 // Under Bun (`setup-context --runtime bun`), only the cache hit runs here: a miss re-executes the
 // same argv under Node, so the full CLI never depends on Bun's compatibility.
 import { writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerFromCache } from './cache-hit.js';
+import { answerFromHitRecord } from '../store/hit-record.js';
 import { rerunUnderNode } from './rerun-under-node.js';
-import { providerModules } from '../providers/registry.js';
 
 const argv = process.argv.slice(2);
-const answer = answerFromCache({
-  argv,
-  env: process.env,
-  nowMs: Date.now(),
-  modules: providerModules,
-});
+// Only get-token has records; anything else (help, setup-context) goes straight to the full CLI.
+const answer = argv[0] === 'get-token' ? answerFromHitRecord(argv, process.env, Date.now()) : undefined;
 
 if (answer !== undefined) {
   // One synchronous write: cheaper than initialising process.stdout, and complete before exit.

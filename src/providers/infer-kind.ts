@@ -1,6 +1,6 @@
 // `get-token` without a kind, as a swapped kubelogin or client-keystone-auth line has it: the kind
-// is the first provider (registry order) whose flag table knows every flag given. Pure: the fast
-// path and the CLI infer alike, so both reach the same cache key.
+// is the first provider (registry order) whose flag table knows every flag given. Pure: get-token
+// and the commands that resolve a context's exec args infer alike, so all reach the same cache key.
 import type { FlagSpec } from '../exec/flags.js';
 import { KLOG_FLAGS } from '../exec/klog-flags.js';
 

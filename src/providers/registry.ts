@@ -1,6 +1,6 @@
 // The one list of providers. Adding a provider is a folder src/providers/<kind>/ and one line here.
-// Imported by the fast path too: a module holds only pure data and a loader (the fast-path build
-// replaces the loaders' targets with an empty stub, so no provider code rides along).
+// A module holds only pure data and a loader, so help, setup-context and cache list can use all of
+// them without loading any provider's code. The fast path does not import it (store/hit-record.ts).
 import type { ProviderModule } from './types.js';
 import { oidcModule } from './oidc/module.js';
 import { keystoneModule } from './keystone/module.js';

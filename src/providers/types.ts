@@ -15,16 +15,16 @@ import type { AdoptEnvironment, AdoptOutcome, DoctorFinding, DoctorInput, Foreig
 /** A provider's name: `get-token <kind>`, `setup-context <kind>`. */
 export type ProviderKind = string;
 
-/** What the registry lists: everything the fast path, help and setup-context need without loading the provider. */
+/** What the registry lists: everything get-token's parse, help and setup-context need without loading the provider. */
 export interface ProviderModule {
   readonly kind: ProviderKind;
   /** Completes "get a credential from …": `an OIDC provider`, `OpenStack Keystone`. */
   readonly source: string;
   /** One line for `setup-context <kind> --help`. */
   readonly setupDescription: string;
-  /** Flags of `get-token <kind>` (the common ones included); the same table the fast path parses. */
+  /** Flags of `get-token <kind>` (the common ones included); their `env` variables are also compared by hit records. */
   readonly getTokenFlags: readonly FlagSpec[];
-  /** The cache key input; pure, shared with the fast path. */
+  /** The cache key input; pure. */
   identity(values: FlagValues): Identity;
   /**
    * Flags only `setup-context <kind>` takes (`--password-stdin`, `--create-application-credential`).
@@ -36,7 +36,7 @@ export interface ProviderModule {
   readonly secretNames: { readonly session: readonly string[]; readonly config: readonly string[] };
   /** setup() finds the cluster's server and CA itself (a tenant's Secret): --server is then optional. */
   readonly clusterFromProvider?: boolean;
-  /** Loads the provider's code (and its packages). Never called on the cache-hit path. */
+  /** Loads the provider's code (and its packages). */
   load(): Promise<CredentialProvider<any>>;
 }
 

@@ -1,7 +1,7 @@
 // The cache key names one identity: sha256 of the canonical JSON of the settings that define it.
 // Canonical = object keys sorted at every depth, undefined dropped; callers sort set-like lists
-// (scopes) themselves, because only they know which lists are sets. Imports nothing from node: the
-// cache-hit path would pay for node:crypto (see sha256.ts).
+// (scopes) themselves, because only they know which lists are sets. Imports nothing from node: a
+// refresh would pay for node:crypto before its request (see sha256.ts).
 import { sha256Hex } from './sha256.js';
 
 export type IdentityValue = string | number | boolean | null | IdentityValue[] | { [k: string]: IdentityValue | undefined };

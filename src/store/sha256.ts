@@ -1,6 +1,7 @@
-// SHA-256 (FIPS 180-4) of a string's UTF-8 bytes, as lowercase hex. The cache-hit path hashes
-// one short canonical JSON per run: loading node:crypto for it costs 5–15 ms of a ~60 ms start
-// (Node 20 builds its whole crypto layer on first require), this takes microseconds. Equality with
+// SHA-256 (FIPS 180-4) of a string's UTF-8 bytes, as lowercase hex. A get-token miss hashes one
+// short canonical JSON before its one request: loading node:crypto for it would cost 5–15 ms
+// (Node 20 builds its whole crypto layer on first require) ahead of that request, where a refresh
+// loads it only once the request is out; this takes microseconds. Equality with
 // node:crypto is a property test (test/store-sha256.test.ts). Not for secrets: keys only.
 
 const K = new Uint32Array([

@@ -1,5 +1,5 @@
-// The token cache: what the cache-hit path must print, one JSON file per key, 0600 in a 0700 dir.
-// Imports only node built-ins and leaf modules: the fast path reads through it.
+// The token cache: one JSON file per key, 0600 in a 0700 dir. Each write or removal of an entry
+// drops the hit records made from it (hit-record.ts), which is what the fast path reads.
 import { readdirSync } from 'node:fs';
 import type { CredentialMaterial } from '../exec/exec-credential.js';
 import type { Identity } from './cache-key.js';
@@ -13,6 +13,7 @@ import {
   type TrustedReadOptions,
 } from './atomic-file.js';
 import { failureFile, tokenFile } from './paths.js';
+import { dropHitRecords } from './hit-record.js';
 
 export type TokenStorage = 'disk' | 'keyring' | 'none';
 
@@ -83,6 +84,8 @@ export function writeEntry(dir: string, key: string, entry: CacheEntry): void {
   ensurePrivateDir(dir);
   // A cache: an entry lost to a crash costs one refresh, so no fsync (the secret store's writes keep theirs).
   writeFileAtomic(tokenFile(dir, key), JSON.stringify(entry) + '\n', { durable: false });
+  // The old entry's records can no longer be served (they name its file): clear them away.
+  dropHitRecords(dir, key, Date.now());
   removeStaleTempFiles(dir, Date.now());
 }
 
@@ -93,6 +96,7 @@ export function writeEntry(dir: string, key: string, entry: CacheEntry): void {
 export function removeEntry(dir: string, key: string): boolean {
   const had = safeUnlink(tokenFile(dir, key));
   safeUnlink(failureFile(dir, key));
+  dropHitRecords(dir, key, Date.now());
   return had;
 }
 

@@ -1,5 +1,6 @@
 // `cache list` and `cache reset`: what is cached, and forgetting it.
 import { openTokenStore } from '../store/token-store.js';
+import { dropHitRecords } from '../store/hit-record.js';
 import type { CacheEntry } from '../store/token-cache.js';
 import type { ProviderModule } from '../providers/types.js';
 import { identitySummary } from '../providers/describe.js';
@@ -48,6 +49,8 @@ export async function resetCache(dir: string, keys: string[] | 'all'): Promise<s
   const targets = keys === 'all' ? (await store.list()).map((i) => i.key) : keys;
   const removed: string[] = [];
   for (const key of targets) if (await store.remove(key)) removed.push(key);
+  // Each removal dropped its own records; `all` also drops any whose entry is already gone.
+  if (keys === 'all') dropHitRecords(dir, 'all', Date.now());
   return removed;
 }
 

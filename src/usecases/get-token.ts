@@ -1,5 +1,6 @@
-// get-token on a miss (the fast path already answered every fresh cache hit it could):
-// parse → key → cache → (lock → re-read → refresh or log in → write) → ExecCredential.
+// get-token when the fast path had no hit record (store/hit-record.ts) to answer from:
+// parse → key → cache → (lock → re-read → refresh or log in → write) → ExecCredential, also kept
+// as the hit record the fast path answers the next run from (fast-path-record.ts).
 import type { CredentialProvider, ProviderModule } from '../providers/types.js';
 import type { Infrastructure } from '../infra/types.js';
 import type { ExecInfo } from '../exec/exec-info.js';
@@ -14,6 +15,7 @@ import { openTokenStore, type TokenStore } from '../store/token-store.js';
 import { clearFailure, recentFailure, recordFailure } from '../store/failure-marker.js';
 import type { CacheEntry } from '../store/token-cache.js';
 import { checkObtained, entryFor, providerContext } from './provider-context.js';
+import { keepForFastPath } from './fast-path-record.js';
 
 export interface GetTokenInput {
   module: ProviderModule;
@@ -21,6 +23,8 @@ export interface GetTokenInput {
   modules: readonly ProviderModule[];
   argv: readonly string[];
   execInfo: ExecInfo;
+  /** argv as the kubecred bin got it: the answer is then kept for the fast path (fast-path-record.ts). */
+  invocation?: readonly string[];
   contextName?: string;
   /**
    * A person asked for this login (`kubecred login`): the 30 s fail-fast after another login failed
@@ -36,7 +40,7 @@ export interface Resolved {
   common: CommonOptions;
 }
 
-/** Parses get-token arguments exactly as the fast path does, then validates them. */
+/** Parses get-token arguments (as login, logout and cache reset do for a context), then validates them. */
 export function resolveInvocation(
   module: ProviderModule,
   provider: CredentialProvider<unknown>,
@@ -80,16 +84,22 @@ export async function getToken(infra: Infrastructure, input: GetTokenInput): Pro
     storage: common.storage,
     notice: common.storageAuto ? () => {} : (m) => log.info(m),
   });
-  const print = (entry: CacheEntry, fromCache: boolean): GetTokenResult => ({
-    output: formatExecCredential(
-      execInfo.apiVersion,
-      entry.credential!,
-      Date.parse(entry.expiresAt),
-      marginOf(entry, common.minValidityMs),
-    ),
-    entry,
-    fromCache,
-  });
+  const print = (entry: CacheEntry, fromCache: boolean): GetTokenResult => {
+    const marginMs = marginOf(entry, common.minValidityMs);
+    const output = formatExecCredential(execInfo.apiVersion, entry.credential!, Date.parse(entry.expiresAt), marginMs);
+    keepForFastPath({
+      argv: input.invocation,
+      env: infra.env,
+      flags: module.getTokenFlags,
+      common,
+      storage: tokens.storage,
+      key,
+      entry,
+      output,
+      marginMs,
+    });
+    return { output, entry, fromCache };
+  };
 
   let read = await tokens.read(key);
   if (read.status === 'corrupt') log.warn(`cached token ${key.slice(0, 12)}… is unusable (${read.problem}); getting a new one`);

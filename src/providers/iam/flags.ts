@@ -1,5 +1,5 @@
 // `get-token iam` flags. Names shared with `get-token oidc` mean the same thing (the IAM provider
-// hands them to the OIDC engine). Pure data: on the cache-hit path.
+// hands them to the OIDC engine). Pure data: read without loading the provider.
 import type { FlagSpec } from '../../exec/flags.js';
 import { commonGetTokenFlags } from '../../exec/common-flags.js';
 

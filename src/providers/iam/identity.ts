@@ -1,4 +1,4 @@
-// What makes one IAM identity (the cache key input), shared by the fast path and the full CLI.
+// What makes one IAM identity (the cache key input), for get-token, login, logout and cache reset.
 // The issuer is kept exactly as given: kube-apiserver compares it byte for byte, so
 // `https://iam.cloud.infn.it` and `https://iam.cloud.infn.it/` are different clusters' issuers.
 import type { Identity } from '../../store/cache-key.js';

@@ -1,5 +1,5 @@
-// INDIGO IAM in the registry: pure data and functions (the fast path reads the flag table and the
-// identity); the provider itself is loaded on a miss.
+// INDIGO IAM in the registry: pure data and functions (the flag table and the identity); the
+// provider itself is loaded only by a command that talks to IAM.
 import type { ProviderModule } from '../types.js';
 import { iamGetTokenFlags, KNOWN_IAM_ISSUERS } from './flags.js';
 import { iamIdentity } from './identity.js';

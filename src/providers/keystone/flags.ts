@@ -1,5 +1,5 @@
 // `get-token keystone` flags with client-keystone-auth's spellings and the OS_* environment.
-// Pure data: cache-hit path. Secrets (OS_PASSWORD, OS_APPLICATION_CREDENTIAL_SECRET) are read from
+// Pure data, read without loading the provider. Secrets (OS_PASSWORD, OS_APPLICATION_CREDENTIAL_SECRET) are read from
 // the environment or the secret store by the provider, never taken as flags.
 import type { FlagSpec } from '../../exec/flags.js';
 import { commonGetTokenFlags } from '../../exec/common-flags.js';

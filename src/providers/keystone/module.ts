@@ -1,5 +1,5 @@
-// OpenStack Keystone as the registry lists it: pure data and the identity function (the fast path
-// uses them), plus the loader of the provider's code.
+// OpenStack Keystone as the registry lists it: pure data and the identity function (usable without
+// loading the provider), plus the loader of the provider's code.
 import type { ProviderModule } from '../types.js';
 import { keystoneGetTokenFlags } from './flags.js';
 import { keystoneIdentity } from './identity.js';

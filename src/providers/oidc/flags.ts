@@ -1,5 +1,5 @@
 // `get-token oidc` flags, with kubelogin's spellings as aliases so an existing
-// `kubectl oidc-login get-token …` line works after swapping the command. Pure data: cache-hit path.
+// `kubectl oidc-login get-token …` line works after swapping the command. Pure data.
 import type { FlagSpec } from '../../exec/flags.js';
 import { commonGetTokenFlags } from '../../exec/common-flags.js';
 

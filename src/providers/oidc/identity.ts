@@ -1,5 +1,5 @@
-// What makes one OIDC identity: the cache key is computed from this, by the fast path and the full
-// CLI alike. Imports only leaf modules.
+// What makes one OIDC identity: the cache key is computed from this by every command that finds a
+// cache entry. Imports only leaf modules.
 import type { Identity } from '../../store/cache-key.js';
 import { asSet } from '../../store/cache-key.js';
 import { booleanFlag, listFlag, stringFlag, type FlagValues } from '../../exec/flags.js';

@@ -1,5 +1,5 @@
 // `get-token tenant` flags: which Cozystack tenant cluster, which of its admin kubeconfigs, and the
-// management-cluster context to read the Secret through. Pure data: cache-hit path.
+// management-cluster context to read the Secret through. Pure data.
 import type { FlagSpec } from '../../exec/flags.js';
 import { commonGetTokenFlags } from '../../exec/common-flags.js';
 

@@ -1,4 +1,4 @@
-// The tenant provider as the registry lists it: pure data and functions (the fast path imports this).
+// The tenant provider as the registry lists it: pure data and functions, and the provider's loader.
 import type { ProviderModule } from '../types.js';
 import { tenantGetTokenFlags } from './flags.js';
 import { tenantIdentity } from './identity.js';

@@ -3,13 +3,14 @@
 // isolated HOME, and helpers to run kubecred and the real kubectl there. Device logins are
 // completed by the HTTP-client "browser" (test/helpers/oidc/browser-http.ts) that kubecred opens
 // with --browser-command: it logs in as alice and confirms the user code.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startIamIdp, type IamIdpHandle, type IamIdpOptions } from '../../fixtures/idp-iam.js';
 import { startApiServer, type ApiServerHandle } from '../../fixtures/apiserver.js';
 import { runKubectl, type KubectlResult } from '../../fixtures/kubectl.js';
 import { writePems } from '../../fixtures/certs.js';
 import { isolatedHome, runKubecred, type RunResult } from '../cli.js';
+import { expireCacheEntries } from '../expire-cache.js';
 
 const tsxLoader = import.meta.resolve('tsx');
 const browserHttp = resolve(import.meta.dirname, '..', 'oidc', 'browser-http.ts');
@@ -100,12 +101,7 @@ export async function startIamRig(options: { idp?: IamIdpOptions } = {}): Promis
         .filter((l) => l.includes('"url"')).length;
     },
     expireCachedTokens() {
-      for (const f of readdirSync(cacheDir).filter((n) => n.endsWith('.json'))) {
-        const path = join(cacheDir, f);
-        const entry = JSON.parse(readFileSync(path, 'utf8')) as { expiresAt: string };
-        entry.expiresAt = new Date(Date.now() - 60_000).toISOString();
-        writeFileSync(path, JSON.stringify(entry) + '\n', { mode: 0o600 });
-      }
+      expireCacheEntries(cacheDir);
     },
     async close() {
       await Promise.all([idp.close(), api.close()]);

@@ -2,7 +2,7 @@
 // in front of it (kubecred talks to the proxy; the API server validates tokens against Keystone
 // itself, so the proxy counts only kubecred's requests), and isolated homes (HOME, KUBECACHEDIR,
 // KUBECONFIG in temp dirs) to run kubecred and the real kubectl in.
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isolatedHome, runKubecred, type RunResult } from '../cli.js';
 import { startKeystone, type KeystoneFixture } from '../../fixtures/keystone.js';
@@ -12,6 +12,7 @@ import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
 import { seedCloudVeneto, type CloudVeneto } from './seed.js';
 import { argvLoggingWrapper } from './secrets.js';
 import { runInPty, type PtyAnswer, type PtyResult } from './pty.js';
+import { expireCacheEntries } from '../expire-cache.js';
 
 export interface Rig {
   ks: KeystoneFixture;
@@ -117,10 +118,7 @@ export function newHome(): Home {
       return file ? readFileSync(join(h.secretsDir, file), 'utf8') : undefined;
     },
     expireCache() {
-      for (const { file, entry } of h.cacheEntries()) {
-        entry.expiresAt = new Date(Date.now() - 1000).toISOString();
-        writeFileSync(file, JSON.stringify(entry));
-      }
+      if (existsSync(cacheDir)) expireCacheEntries(cacheDir, 1000);
     },
   };
   return h;

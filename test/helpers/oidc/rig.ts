@@ -1,6 +1,6 @@
 // A test rig for the OIDC provider: the IdP fixture, an API server trusting it, an isolated HOME
 // (HOME, KUBECACHEDIR, KUBECONFIG in a temp dir) and helpers to run kubectl and kubecred there.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startIdp, type IdpHandle, type IdpOptions } from '../../fixtures/idp.js';
 import { startApiServer, type ApiServerHandle, type OidcAuthOptions } from '../../fixtures/apiserver.js';
@@ -8,6 +8,7 @@ import { runKubectl, writeKubeconfig, type KubectlResult } from '../../fixtures/
 import { writePems } from '../../fixtures/certs.js';
 import type { ReviewOptions } from '../../fixtures/apiserver-reviews.js';
 import { isolatedHome, kubecredBin, runKubecred, type RunResult } from '../cli.js';
+import { expireCacheEntries } from '../expire-cache.js';
 
 const tsxLoader = import.meta.resolve('tsx');
 const browserHttp = resolve(import.meta.dirname, 'browser-http.ts');
@@ -127,12 +128,7 @@ export async function startOidcRig(options: RigOptions = {}): Promise<OidcRig> {
         .filter((l) => l.includes('"url"')).length;
     },
     expireCachedTokens() {
-      for (const f of readdirSync(cacheDir).filter((n) => n.endsWith('.json'))) {
-        const path = join(cacheDir, f);
-        const entry = JSON.parse(readFileSync(path, 'utf8')) as { expiresAt: string };
-        entry.expiresAt = new Date(Date.now() - 60_000).toISOString();
-        writeFileSync(path, JSON.stringify(entry) + '\n', { mode: 0o600 });
-      }
+      expireCacheEntries(cacheDir);
     },
     cacheSnapshot() {
       if (!existsSync(cacheDir)) return '';
