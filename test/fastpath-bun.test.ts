@@ -12,7 +12,6 @@ import { startApiServer } from './fixtures/apiserver.js';
 import { requireKubectl, runKubectl } from './fixtures/kubectl.js';
 import { writeEntry } from '../src/store/token-cache.js';
 import { cacheKey } from '../src/store/cache-key.js';
-import { tokenFile } from '../src/store/paths.js';
 import { providerModules } from '../src/providers/registry.js';
 import { parseFlags } from '../src/exec/flags.js';
 
@@ -49,7 +48,7 @@ function home() {
       credential,
     });
   const env = { PATH: process.env.PATH, HOME: root, KUBECACHEDIR: cacheBase, KUBERNETES_EXEC_INFO: V1 };
-  return { root, env, write, entryFile: tokenFile(join(cacheBase, 'kubecred'), cacheKey(identity)) };
+  return { root, env, write };
 }
 
 /** A "node" that records that it ran, then is Node. */
@@ -181,17 +180,19 @@ test('setup-context --runtime bun: the real kubectl gets its token from Bun, a m
 
   // The first command after a login: Bun hands it to Node, which answers from the entry and keeps
   // the hit record; from then on Bun alone answers, and Node never starts.
+  // The exec entry's Node becomes one that logs each start.
+  writeFileSync(kubeconfig, config.replace(/(name: KUBECRED_NODE\n\s+value: ).*/, `$1${node.path}`));
   h.write({ token });
   const first = await runKubectl(['get', '--raw', '/version'], { kubeconfig, env, kubectl: kubectl.path });
   assert.equal(first.code, 0, first.stderr);
-  // Proof that Node is out of it now: the entry itself is made unreadable, which Node (with no IdP
-  // to ask) could not answer past; Bun still does, from the record alone.
-  writeFileSync(h.entryFile, '{"v":1,"torn');
+  assert.equal(readFileSync(node.log, 'utf8').trim().split('\n').length, 1, 'the first command: Bun handed it to Node');
+  rmSync(node.log);
   rmSync(join(h.root, 'bun-ran.log'));
   const hit = await runKubectl(['get', '--raw', '/version'], { kubeconfig, env, kubectl: kubectl.path });
   assert.equal(hit.code, 0, hit.stderr);
   assert.equal(api.requestsBy('bun-user').length > 0, true);
   assert.equal(readFileSync(join(h.root, 'bun-ran.log'), 'utf8').trim(), 'bun');
+  assert.equal(existsSync(node.log), false, 'then Bun alone answers from the hit record');
 
   // A miss: the exec entry's KUBECRED_NODE (the Node that ran setup-context) takes over; here the
   // expired entry cannot be refreshed (no IdP), so kubectl reports kubecred's own error.
