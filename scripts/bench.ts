@@ -9,7 +9,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findKubectl } from '../test/fixtures/kubectl.js';
 import { formatTable, PAIRS, repo, SHORT, WARMUP, type Row } from './bench-lib.js';
-import { bunVersion, helpRows, hitRows } from './bench-hit.js';
+import { bunVersion, helpRows, HIT_PAIRS, hitRows } from './bench-hit.js';
 import { kubectlRows } from './bench-kubectl.js';
 import { iamRefreshRows, refreshRows } from './bench-refresh.js';
 import { tenantRows } from './bench-tenant.js';
@@ -58,7 +58,7 @@ function machine(bun: string | undefined): string[] {
     `- CPU: ${cpu[0]?.model ?? 'unknown'}, ${cpu.length} cores${load ? ` (load average at the start: ${load})` : ''}`,
     `- Node ${process.version}${bun ? `, Bun ${bunVersion(bun)} (npm package \`bun\`, bench only)` : ', no Bun'}`,
     `- kubectl ${kubectl ? kubectl.gitVersion : 'not found'}`,
-    `- ${PAIRS} A/B pairs per scenario after ${WARMUP} warm-up rounds (subject and baseline alternate, and so does which goes first); medians with p25–p75; ratios are medians of the per-pair ratios; peak RSS from getrusage(RUSAGE_CHILDREN) of the measured process alone (scripts/bench-measure.py)`,
+    `- ${PAIRS} A/B pairs per scenario (${HIT_PAIRS} for the cache hits and Bun's floor) after ${WARMUP} warm-up rounds (subject and baseline alternate, and so does which goes first); medians with p25–p75; ratios are medians of the per-pair ratios; peak RSS from getrusage(RUSAGE_CHILDREN) of the measured process alone (scripts/bench-measure.py)`,
   ];
 }
 
