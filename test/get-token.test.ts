@@ -2,8 +2,7 @@
 // the provider, what is cached, and when it fails fast.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { getToken } from '../src/usecases/get-token.js';
 import type { CredentialProvider, ObtainMode, ObtainedCredential, ProviderModule } from '../src/providers/types.js';
@@ -15,6 +14,7 @@ import { oidcIdentity } from '../src/providers/oidc/identity.js';
 import { tokenFile } from '../src/store/paths.js';
 import { LoginFailedError, KubecredError } from '../src/shared/errors.js';
 import { EXEC_API_V1 } from '../src/exec/exec-info.js';
+import { testTempDir } from './helpers/cli.js';
 
 interface Call {
   mode: ObtainMode;
@@ -44,7 +44,7 @@ function scriptedProvider(answers: Array<ObtainedCredential | Error>) {
 }
 
 function harness() {
-  const home = mkdtempSync(join(tmpdir(), 'kubecred-gt-'));
+  const home = testTempDir('kubecred-gt-');
   const cacheDir = join(home, 'cache');
   let now = Date.parse('2030-01-01T00:00:00Z');
   const logs: string[] = [];

@@ -2,8 +2,7 @@
 // (or none), secrets kept out, and which exec command goes into the kubeconfig.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../src/shared/errors.js';
@@ -17,8 +16,9 @@ import { assertNoSecrets, buildExecConfig, setupContext, summaryLines, type Setu
 import { parseExecApiVersion, resolveExecCommand } from '../src/usecases/exec-command.js';
 import { createCa } from './fixtures/certs.js';
 import { kubectl, kubectlKnowsExecV1 } from './helpers/kubeconfig/kubectl.js';
+import { testTempDir } from './helpers/cli.js';
 
-const tempDir = (): string => mkdtempSync(join(tmpdir(), 'kubecred-setup-'));
+const tempDir = (): string => testTempDir('kubecred-setup-');
 const launcher = realpathSync(fileURLToPath(new URL('../bin/kubecred.cjs', import.meta.url)));
 
 function input(file: string | undefined, over: Partial<SetupContextInput> = {}): SetupContextInput {

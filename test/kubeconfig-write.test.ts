@@ -2,19 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -32,9 +20,10 @@ import {
   type UserEntry,
 } from '../src/kubeconfig/index.js';
 import { kubectl, kubectlKnowsExecV1 } from './helpers/kubeconfig/kubectl.js';
+import { testTempDir } from './helpers/cli.js';
 
 const posix = process.platform !== 'win32';
-const tempDir = (): string => mkdtempSync(join(tmpdir(), 'kubecred-kc-'));
+const tempDir = (): string => testTempDir('kubecred-kc-');
 // The exec apiVersion the test's kubectl knows: kubectl < 1.22 drops interactiveMode when it rewrites.
 const execUser = (id: string): UserEntry => ({
   exec: kubectlKnowsExecV1

@@ -1,6 +1,6 @@
 // Runs the built kubecred (bin/kubecred.cjs → dist/) as kubectl would, in an isolated HOME.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -13,9 +13,22 @@ export interface RunResult {
   stderr: string;
 }
 
+const tempDirs: string[] = [];
+
+/**
+ * A fresh directory under the system's tmpdir, removed when this test process exits (each test file
+ * runs in its own process): a suite run leaves no directories behind to fill /tmp.
+ */
+export function testTempDir(prefix: string): string {
+  if (tempDirs.length === 0) process.on('exit', () => tempDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
 /** A fresh HOME with ~/.kube and a KUBECACHEDIR inside, so no test touches the user's files. */
 export function isolatedHome(prefix = 'kubecred-test-'): { home: string; env: Record<string, string> } {
-  const home = mkdtempSync(join(tmpdir(), prefix));
+  const home = testTempDir(prefix);
   mkdirSync(join(home, '.kube'), { recursive: true, mode: 0o700 });
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
