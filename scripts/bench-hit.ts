@@ -146,7 +146,7 @@ export async function hitRows(bun: string | undefined): Promise<Row[]> {
         );
         rows.push(
           pairedRow(b, {
-            note: `bun ${bunVersion(bun)} from the npm registry, run as setup-context --runtime bun writes it. Issue 12's ≤ 0.35× was set where Node reads NODE_EXTRA_CA_CERTS (that row below); in this stripped environment Bun's own start and its node:fs, which the trust rule needs, take ~0.36× before kubecred's first line`,
+            note: `bun ${bunVersion(bun)} from the npm registry, run as setup-context --runtime bun writes it. Issue 12's ≤ 0.35× was set where Node reads NODE_EXTRA_CA_CERTS (that row below); in this stripped environment Bun's own start (the floor row) and its node:fs, which the trust rule needs, already take ~0.34×`,
           }),
         );
         announce(rows.at(-1)!);

@@ -12,7 +12,7 @@ export interface FlagSpec {
   type: FlagType;
   /** Other accepted spellings (kubelogin's, client-keystone-auth's), without dashes. */
   aliases?: readonly string[];
-  /** Environment variables read, in order, when the flag is absent (OS_AUTH_URL, …). */
+  /** Environment variables read, in order, when the flag is absent (OS_AUTH_URL, …); never a secret: hit records keep their values. */
   env?: readonly string[];
   /** For `list`: also split each value on commas, as Go's pflag StringSlice does. */
   splitCommas?: boolean;
