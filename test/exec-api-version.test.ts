@@ -1,13 +1,13 @@
 // setup-context writes the exec apiVersion the user's kubectl understands.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { testTempDir } from './helpers/cli.js';
 import { join } from 'node:path';
 import { chooseExecApiVersion, kubectlMinorVersion } from '../src/usecases/kubectl-version.js';
 
 function fakeKubectl(minor: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kubecred-fake-kubectl-'));
+  const dir = testTempDir('kubecred-fake-kubectl-');
   const file = join(dir, 'kubectl');
   writeFileSync(file, `#!/bin/sh\necho '{"clientVersion":{"major":"1","minor":"${minor}","gitVersion":"v1.${minor}.0"}}'\n`);
   chmodSync(file, 0o755);

@@ -96,8 +96,9 @@ export function hitRecordDir(argv: readonly string[], env: Record<string, string
 }
 
 /**
- * The record's file: a 64-bit FNV-1a hash of the invocation (two 32-bit lanes). Not a security
- * boundary: the record holds the invocation itself, compared in full, so a collision is a miss.
+ * The record's file: a 64-bit hash of the invocation (two 32-bit multiplicative lanes, FNV-1a's
+ * and one with MurmurHash2's multiplier). Not a security boundary: the record holds the invocation
+ * itself, compared in full, so a collision is only a miss.
  */
 export function hitRecordFile(dir: string, invocation: string): string {
   let a = 0x811c9dc5;
@@ -153,8 +154,9 @@ export function writeHitRecord(dir: string, record: HitRecord): void {
 
 /**
  * Drops the records made from `entryKey` (all of them for `all`), and any that can no longer be
- * served (past their freshness, unreadable or not ours to trust), so the dir holds about one record
- * per live invocation. Reads a few small files: only writers of the cache pay it.
+ * served (past their freshness, torn, readable by others, a symlink), so the dir holds about one
+ * record per live invocation; another user's file is left alone. Reads a few small files: only
+ * writers of the cache pay it.
  */
 export function dropHitRecords(dir: string, entryKey: string | 'all', nowMs: number): void {
   let names: string[];

@@ -3,10 +3,9 @@
 // run the current context's exec plugin even for `kubectl config view`, to pick a versioned kubectl;
 // with this PATH the plugin (kubecred, kubelogin) is not found and fails at once instead of logging in.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { findKubectl } from '../../fixtures/kubectl.js';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { testTempDir } from '../cli.js';
 
 function kubectlBinary(): string {
   // The fixture skips gcloud's dispatcher, which runs exec plugins (and recursed on `kubectl …`
@@ -20,7 +19,7 @@ const binary = kubectlBinary();
 
 /** kubectl < 1.22 (Debian's kubernetes-client 1.20) knows only exec v1beta1 and drops interactiveMode. */
 export const kubectlKnowsExecV1 = (findKubectl()?.minor ?? 0) >= 22;
-const home = mkdtempSync(join(tmpdir(), 'kubecred-kubectl-home-'));
+const home = testTempDir('kubecred-kubectl-home-');
 
 /** `kubectl …` with `--kubeconfig` in args, or `KUBECONFIG` given here. Throws with stderr on failure. */
 export function kubectl(args: string[], options: { KUBECONFIG?: string } = {}): string {
