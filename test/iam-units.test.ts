@@ -2,8 +2,6 @@
 // (RFC 7591/7592), the audience check of access tokens, the oidc-agent socket client.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as jose from 'jose';
 import { startIamIdp } from './fixtures/idp-iam.js';
@@ -16,6 +14,7 @@ import { agentAccessToken } from '../src/providers/iam/oidc-agent.js';
 import { iamIdentity } from '../src/providers/iam/identity.js';
 import { cacheKey } from '../src/store/cache-key.js';
 import type { JwkSet } from '../src/providers/oidc/jwt.js';
+import { testTempDir } from './helpers/cli.js';
 
 const fetch = createFetch({});
 
@@ -130,7 +129,7 @@ test('oidc-agent: a real agent hands out an access token for the audience; unkno
   }
   const idp = await startIamIdp({ clients: [agentClientMetadata] });
   t.after(() => idp.close());
-  const dir = mkdtempSync(join(tmpdir(), 'kubecred-agent-'));
+  const dir = testTempDir('kubecred-agent-');
   const agent = await startOidcAgent(dir, idp.issuer, 'infn');
   t.after(() => agent.close());
   const now = Date.now();

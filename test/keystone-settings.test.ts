@@ -2,8 +2,7 @@
 // the exec args setup-context writes (whose key must not move when someone sources an openrc).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFlags } from '../src/exec/flags.js';
 import { UsageError } from '../src/shared/errors.js';
@@ -21,6 +20,7 @@ function execPlan(flagArgs: string[], env: Record<string, string | undefined>) {
   return { args: ['get-token', 'keystone', ...args], env: execEnv, key: keyOf(args, merged) };
 }
 import { invocationFromExec } from '../src/usecases/context-invocation.js';
+import { testTempDir } from './helpers/cli.js';
 
 const settingsOf = (argv: string[], env: Record<string, string> = {}) =>
   keystoneSettings(parseFlags(keystoneGetTokenFlags, argv, env).values, env);
@@ -66,7 +66,7 @@ test('domains: user domain defaults to Default, project domain to the user domai
 });
 
 test('clouds.yaml + secure.yaml: merged, flags win, application credential by name needs its user', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kubecred-clouds-'));
+  const dir = testTempDir('kubecred-clouds-');
   writeFileSync(
     join(dir, 'clouds.yaml'),
     'clouds:\n  cv:\n    auth:\n      auth_url: https://ks:5000\n      username: alice\n      project_name: CMS\n      user_domain_name: cloudveneto\n    verify: false\n  ac:\n    auth_type: v3applicationcredential\n    auth:\n      auth_url: https://ks:5000/v3\n      application_credential_id: app1\n',

@@ -7,6 +7,7 @@ import { oidcGetTokenFlags } from '../src/providers/oidc/flags.js';
 import { keystoneGetTokenFlags } from '../src/providers/keystone/flags.js';
 import { oidcIdentity } from '../src/providers/oidc/identity.js';
 import { cacheKey } from '../src/store/cache-key.js';
+import { testTempDir } from './helpers/cli.js';
 
 const base = ['--oidc-issuer-url=https://idp.example', '--oidc-client-id=kubernetes'];
 const keyOf = (argv: string[]) => cacheKey(oidcIdentity(parseFlags(oidcGetTokenFlags, argv).values));
@@ -99,9 +100,6 @@ test('a TLS client certificate (--cert/--key) is presented to the server', async
   const https = await import('node:https');
   const { createCa, writePems } = await import('./fixtures/certs.js');
   const { createFetch } = await import('../src/infra/http.js');
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
   const ca = await createCa('ks-test');
   const serving = await ca.issueServerCert();
   const client = await ca.issueClientCert('alice');
@@ -111,7 +109,7 @@ test('a TLS client certificate (--cert/--key) is presented to the server', async
   );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
-    const dir = mkdtempSync(join(tmpdir(), 'kubecred-cert-'));
+    const dir = testTempDir('kubecred-cert-');
     const files = await writePems(dir, { 'ca.pem': ca.caPem, 'c.pem': client.cert, 'k.pem': client.key });
     const url = `https://127.0.0.1:${(server.address() as { port: number }).port}/v3`;
     const withCert = createFetch({

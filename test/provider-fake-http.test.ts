@@ -2,16 +2,15 @@
 // Keystone provider gets a token through a scripted fetch, and the request it sends is checked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keystoneModule } from '../src/providers/keystone/module.js';
 import { getToken } from '../src/usecases/get-token.js';
 import { EXEC_API_V1 } from '../src/exec/exec-info.js';
 import type { Infrastructure } from '../src/infra/types.js';
+import { testTempDir } from './helpers/cli.js';
 
 test('the Keystone provider behind a fake HTTP port: one POST /auth/tokens?nocatalog, the token handed to kubectl', async () => {
-  const home = mkdtempSync(join(tmpdir(), 'kubecred-fake-http-'));
+  const home = testTempDir('kubecred-fake-http-');
   const requests: Array<{ url: string; body: unknown }> = [];
   const infra: Infrastructure = {
     clock: { now: Date.now },

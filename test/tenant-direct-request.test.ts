@@ -3,20 +3,20 @@
 // the one-line wording of the failures only it can have (a timeout, a cap, an unreadable file).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Server } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCa, type TestCa, type PemPair } from './fixtures/certs.js';
 import { KubeApiFileError, KubeApiNetworkError, KubeApiTooLargeError, kubeApiGet } from '../src/infra/kube-api-request.js';
 import { directPlan } from '../src/providers/tenant/management-direct.js';
 import { managementError } from '../src/providers/tenant/management-errors.js';
 import type { FoundContext } from '../src/kubeconfig/index.js';
+import { testTempDir } from './helpers/cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'kubecred-direct-request-'));
+const dir = testTempDir('kubecred-direct-request-');
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
 function found(user: Record<string, unknown>, cluster: Record<string, unknown> = { server: 'https://mgmt.example:6443' }): FoundContext {
