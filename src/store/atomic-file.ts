@@ -46,6 +46,15 @@ function judge(st: Stats, uid: number, privateMode: number): 'untrusted-owner' |
   return undefined;
 }
 
+/**
+ * Whether a file's stat passes the trust rule with nothing to repair: ours and open to no one
+ * else (always true where there is no POSIX owner). For a file judged without being read.
+ */
+export function isPrivateToUs(st: Stats): boolean {
+  const uid = posixOwner();
+  return uid === undefined || judge(st, uid, 0o600) === undefined;
+}
+
 export interface TrustedReadOptions {
   /**
    * Tighten a file (to 0600) or dir (to 0700) of ours that others can merely read, and say so

@@ -10,7 +10,7 @@
 // Imports only node built-ins and leaves: the fast path reads through it.
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readPrivateFile, safeUnlink, writeFileAtomic } from './atomic-file.js';
+import { isPrivateToUs, readPrivateFile, safeUnlink, writeFileAtomic } from './atomic-file.js';
 import { defaultCacheDir, tokenFile } from './paths.js';
 import { expandHome } from '../exec/paths.js';
 
@@ -49,8 +49,7 @@ export function entryStamp(dir: string, key: string): EntryStamp | undefined {
   } catch {
     return undefined;
   }
-  const uid = process.getuid?.();
-  if (!st.isFile() || (uid !== undefined && (st.uid !== uid || (st.mode & 0o077) !== 0))) return undefined;
+  if (!st.isFile() || !isPrivateToUs(st)) return undefined;
   return { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
 }
 
